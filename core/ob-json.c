@@ -1,0 +1,171 @@
+/* ob-json.c — bounded, strict JSON parsing on top of cJSON. */
+#include "ob-json.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (ob - json - error - quark, ob_json_error)
+
+/* Depth of nesting, counted without parsing; strings are skipped so a "["
+ * inside one does not count. */
+static int
+scan_depth (const char *text, gsize len)
+{
+  int depth = 0, max = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = text[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          depth++;
+          max = MAX (max, depth);
+        }
+      else if (c == ']' || c == '}')
+        depth--;
+    }
+  return max;
+}
+
+static gboolean
+has_duplicate_keys (const cJSON *item, const char **ret_key)
+{
+  for (const cJSON *child = item ? item->child : NULL; child; child = child->next)
+    {
+      if (cJSON_IsObject (item))
+        for (const cJSON *later = child->next; later; later = later->next)
+          if (strcmp (child->string, later->string) == 0)
+            {
+              *ret_key = child->string;
+              return TRUE;
+            }
+      if (has_duplicate_keys (child, ret_key))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+cJSON *
+ob_json_parse (const char *text, gsize len, gsize max_bytes, int max_depth, GError **error)
+{
+  const char *end = NULL, *dup = NULL;
+
+  if (len > max_bytes)
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_TOO_LARGE,
+                   "JSON input is %" G_GSIZE_FORMAT " bytes; the limit is %" G_GSIZE_FORMAT, len,
+                   max_bytes);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (text, len, NULL) || memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_ENCODING, "JSON input is not valid UTF-8");
+      return NULL;
+    }
+  if (scan_depth (text, len) > max_depth)
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_TOO_DEEP,
+                   "JSON input is nested deeper than %d levels", max_depth);
+      return NULL;
+    }
+
+  cJSON *root = cJSON_ParseWithLengthOpts (text, len, &end, FALSE);
+  if (root == NULL)
+    {
+      gsize at = end && end >= text ? (gsize) (end - text) : 0;
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_SYNTAX,
+                   "JSON syntax error at byte %" G_GSIZE_FORMAT, at);
+      return NULL;
+    }
+  while (end < text + len && g_ascii_isspace (*end))
+    end++;
+  if (end != text + len)
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_SYNTAX,
+                   "unexpected data after the JSON value at byte %" G_GSIZE_FORMAT,
+                   (gsize) (end - text));
+      cJSON_Delete (root);
+      return NULL;
+    }
+  if (has_duplicate_keys (root, &dup))
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_DUPLICATE_KEY,
+                   "JSON object has the key “%s” twice", dup);
+      cJSON_Delete (root);
+      return NULL;
+    }
+  return root;
+}
+
+const char *
+ob_json_type_name (const cJSON *item)
+{
+  if (item == NULL)
+    return "nothing";
+  if (cJSON_IsString (item))
+    return "a string";
+  if (cJSON_IsNumber (item))
+    return "a number";
+  if (cJSON_IsBool (item))
+    return "a boolean";
+  if (cJSON_IsNull (item))
+    return "null";
+  if (cJSON_IsArray (item))
+    return "an array";
+  if (cJSON_IsObject (item))
+    return "an object";
+  return "an invalid value";
+}
+
+const char *
+ob_json_get_string (const cJSON *object, const char *key, const char *what, GError **error)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, key);
+
+  if (item == NULL)
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_MISSING, "%s: “%s” is missing", what, key);
+      return NULL;
+    }
+  if (!cJSON_IsString (item))
+    {
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_TYPE, "%s: “%s” must be a string, not %s",
+                   what, key, ob_json_type_name (item));
+      return NULL;
+    }
+  return item->valuestring;
+}
+
+gboolean
+ob_json_only_keys (const cJSON *object,
+                   const char *const *allowed,
+                   const char *what,
+                   GError **error)
+{
+  for (const cJSON *child = object->child; child; child = child->next)
+    if (!g_strv_contains (allowed, child->string))
+      {
+        g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_UNKNOWN, "%s: unknown field “%s”", what,
+                     child->string);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+char *
+ob_json_print (const cJSON *item)
+{
+  char *printed = cJSON_PrintUnformatted (item);
+  char *copy = g_strdup (printed);
+  cJSON_free (printed);
+  return copy;
+}

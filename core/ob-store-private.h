@@ -1,0 +1,158 @@
+/* ob-store-private.h — what the parts of the store share: the environment,
+ * its named databases and the write-transaction state. Not for use outside
+ * core/ob-store*.c. */
+#pragma once
+
+#include <lmdb.h>
+
+#include "ob-store.h"
+
+/* The named databases (one LMDB environment). Keys are bytes; "\0" separates
+ * the parts of composite keys, which is why ids and codes cannot hold NUL. */
+typedef enum
+{
+  DB_META,          /* name → value: schema_version, index_version, device, hlc */
+  DB_CHANGES,       /* seq (8 bytes, big-endian) → change JSON: the change log */
+  DB_CHANGE_IDS,    /* change id → seq: idempotent apply */
+  DB_CHANGE_HLCS,   /* HLC → seq: one change per clock value */
+  DB_ENTITIES,      /* type \0 id → stored entity (ob-entity.h) */
+  DB_ENTITY_LOG,    /* type \0 id \0 seq → "": each entity's changes */
+  DB_CHILDREN,      /* case id \0 type \0 id → "": a case's entities */
+  DB_CASE_ORDER,    /* sort name \0 case id → "": the case list order */
+  DB_CASE_KEYS,     /* case id → sort name \0 case id: to page from a case */
+  DB_NAMES,         /* name word \0 case id → "": search by name */
+  DB_DUE,           /* due date \0 case \0 placement \0 step → "": pending steps */
+  DB_PLACEMENT_DUE, /* placement id → its DB_DUE keys, "\n"-separated */
+  N_DBS,
+} StoreDb;
+
+/* Bump when the derived indexes change shape: opening a store with another
+ * index version rebuilds them from the entities. */
+#define OB_STORE_INDEX_VERSION 1
+
+struct _ObStore
+{
+  char *path;
+  MDB_env *env;
+  MDB_dbi dbs[N_DBS];
+  char device[OB_DEVICE_MAX + 1];
+  char *author;
+  ObClockFunc clock;
+  gpointer clock_data;
+  /* Readers hold it shared; growing the map (which LMDB allows only with no
+   * transaction open in the process) holds it exclusively. */
+  GRWLock resize_lock;
+  GMutex models_lock;
+  ObModelSet *models;
+  GPtrArray *retired_models;
+};
+
+struct _ObTxn
+{
+  ObStore *store;
+  MDB_txn *txn;
+  gboolean write;
+  /* HLC state, loaded on first use and saved at commit. */
+  gboolean hlc_loaded;
+  ObHlc hlc;
+  guint64 next_seq;
+  /* Placements whose due dates must be recomputed before commit. */
+  GHashTable *dirty_placements;
+  GHashTable *dirty_cases;
+  gboolean local_steps_changed;
+  /* The models to use inside this transaction (the store's, or new ones
+   * built because local steps changed). */
+  ObModelSet *models;
+  ObModelSet *new_models;
+};
+
+/* Sets @error from an LMDB return code; FALSE for convenience.
+ * MDB_MAP_FULL becomes OB_STORE_ERROR_FULL with OB_STORE_MAP_FULL_MARK in
+ * the message so ob_store_write() knows to grow the map and retry. */
+gboolean ob_store_lmdb_fail (int rc, const char *what, GError **error);
+
+/* TRUE when @error is the map-full condition ob_store_write() retries. */
+gboolean ob_store_error_is_map_full (const GError *error);
+
+/* Read transactions. */
+ObTxn *ob_store_begin_read (ObStore *store, GError **error);
+void ob_txn_end (ObTxn *txn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObTxn, ob_txn_end)
+
+/* Small LMDB helpers. */
+gboolean ob_db_get (ObTxn *txn,
+                    StoreDb db,
+                    const void *key,
+                    gsize key_len,
+                    MDB_val *ret_val,
+                    GError **error);
+gboolean ob_db_put (ObTxn *txn,
+                    StoreDb db,
+                    const void *key,
+                    gsize key_len,
+                    const void *val,
+                    gsize val_len,
+                    unsigned flags,
+                    GError **error);
+gboolean ob_db_del (ObTxn *txn, StoreDb db, const void *key, gsize key_len, GError **error);
+/* Number of entries of @db. */
+guint64 ob_db_count (ObTxn *txn, StoreDb db);
+
+/* "type\0id" keys. */
+GBytes *ob_entity_key (const char *type, const char *id);
+
+/* Stored entity by key, or NULL (no error) when absent. */
+ObEntity *ob_txn_load (ObTxn *txn, const char *type, const char *id, GError **error);
+
+/* ---- Indexes (ob-store-index.c) ---- */
+
+/* Derived index keys of @entity (NULL: none) as a set of (db, key) pairs:
+ * a GHashTable whose keys are GBytes of one byte db number + key. */
+GHashTable *ob_index_keys (const ObEntity *entity);
+
+/* Moves the derived index entries from @old_keys (ob_index_keys() of the
+ * entity before the change) to those of @entity. */
+gboolean ob_index_update (ObTxn *txn, GHashTable *old_keys, const ObEntity *entity, GError **error);
+
+/* Marks what must be recomputed after a change to @entity. */
+void ob_index_mark_dirty (ObTxn *txn, const ObEntity *entity);
+
+/* Recomputes the due index for dirty placements (and rebuilds the models
+ * when local steps changed). Called just before commit. */
+gboolean ob_index_flush (ObTxn *txn, GError **error);
+
+/* The DB_DUE keys placement @placement_id should have now. Array of GBytes. */
+GPtrArray *ob_index_due_keys (ObTxn *txn, const ObEntity *placement, GError **error);
+
+/* Evaluates a placement's routines in @txn's view. */
+GArray *ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, GError **error);
+
+/* Drops and rebuilds every derived index from the entities. */
+gboolean ob_index_rebuild (ObTxn *txn, GError **error);
+
+/* Builds the model set: shipped models plus this store's local steps. */
+ObModelSet *ob_index_load_models (ObTxn *txn, GError **error);
+
+/* Lowercased, diacritic-free words of a name, for search. Array of char*. */
+GPtrArray *ob_name_words (const char *text);
+
+/* Calls @func for each entry of @db whose key starts with @prefix (all
+ * entries when @prefix_len is 0), until it returns FALSE. */
+gboolean ob_index_scan (ObTxn *txn,
+                        int db,
+                        const void *prefix,
+                        gsize prefix_len,
+                        gboolean (*func) (const MDB_val *key, const MDB_val *val, gpointer data),
+                        gpointer user_data,
+                        GError **error);
+
+/* Evaluates a placement's routines; strings in the result are borrowed from
+ * entities added to @keep. */
+GArray *ob_index_evaluate_keep (ObTxn *txn,
+                                const ObEntity *placement,
+                                ObDate today,
+                                GPtrArray *keep,
+                                GError **error);
+
+/* The change log of one entity in @txn, oldest first (array of char*). */
+GPtrArray *ob_index_entity_changes (ObTxn *txn, const char *entity, const char *id, GError **error);

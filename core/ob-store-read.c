@@ -1,0 +1,476 @@
+/* ob-store-read.c — reading the store: entities, a case's records, the case
+ * list, name search, overdue steps and the change log. Each call runs in a
+ * read transaction of its own, so readers never wait for a writer. */
+#include "ob-store-private.h"
+
+#include <string.h>
+
+#include "ob-json.h"
+
+static GError *
+not_found (const char *what, const char *id)
+{
+  return g_error_new (OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND, "there is no %s %s", what, id);
+}
+
+ObEntity *
+ob_store_get (ObStore *store, const char *entity, const char *id, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autoptr (GError) local = NULL;
+  ObEntity *result;
+
+  if (txn == NULL)
+    return NULL;
+  result = ob_txn_load (txn, entity, id, &local);
+  if (result == NULL)
+    g_propagate_error (error, local ? g_steal_pointer (&local) : not_found (entity, id));
+  return result;
+}
+
+typedef struct
+{
+  ObTxn *txn;
+  GPtrArray *out;
+  GError *error;
+  guint limit;
+} Collect;
+
+static gboolean
+collect_child (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  Collect *collect = user_data;
+  /* key = case \0 type \0 id */
+  const char *k = key->mv_data;
+  const char *type = memchr (k, '\0', key->mv_size);
+  if (type == NULL)
+    return TRUE;
+  type++;
+  const char *id = memchr (type, '\0', key->mv_size - (gsize) (type - k));
+  if (id == NULL)
+    return TRUE;
+  g_autofree char *type_s = g_strndup (type, (gsize) (id - type));
+  g_autofree char *id_s = g_strndup (id + 1, key->mv_size - (gsize) (id + 1 - k));
+  ObEntity *entity = ob_txn_load (collect->txn, type_s, id_s, &collect->error);
+  if (entity)
+    g_ptr_array_add (collect->out, entity);
+  return collect->error == NULL;
+}
+
+GPtrArray *
+ob_store_case_children (ObStore *store,
+                        const char *case_id,
+                        const char *entity_type,
+                        GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autoptr (GString) prefix = g_string_new (case_id);
+  Collect collect = { txn, NULL, NULL, 0 };
+
+  if (txn == NULL)
+    return NULL;
+  g_string_append_c (prefix, '\0');
+  if (entity_type)
+    {
+      g_string_append (prefix, entity_type);
+      g_string_append_c (prefix, '\0');
+    }
+  collect.out = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_entity_free);
+  if (!ob_index_scan (txn, DB_CHILDREN, prefix->str, prefix->len, collect_child, &collect, error)
+      || collect.error)
+    {
+      if (collect.error)
+        g_propagate_error (error, collect.error);
+      g_ptr_array_unref (collect.out);
+      return NULL;
+    }
+  return collect.out;
+}
+
+guint64
+ob_store_case_count (ObStore *store, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  return txn ? ob_db_count (txn, DB_CASE_KEYS) : 0;
+}
+
+/* The case id at the end of a DB_CASE_ORDER or DB_NAMES key. */
+static char *
+key_case_id (const MDB_val *key)
+{
+  const char *start = key->mv_data, *p = start + key->mv_size;
+  while (p > start && p[-1] != '\0')
+    p--;
+  return g_strndup (p, key->mv_size - (gsize) (p - start));
+}
+
+GPtrArray *
+ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  GPtrArray *ids;
+  MDB_cursor *cursor;
+  MDB_val key = { 0, NULL }, val;
+  int rc;
+
+  if (txn == NULL)
+    return NULL;
+  if ((rc = mdb_cursor_open (txn->txn, store->dbs[DB_CASE_ORDER], &cursor)) != 0)
+    return ob_store_lmdb_fail (rc, "reading the case list", error), NULL;
+  if (after_id)
+    {
+      MDB_val start;
+      if (!ob_db_get (txn, DB_CASE_KEYS, after_id, strlen (after_id), &start, error))
+        {
+          mdb_cursor_close (cursor);
+          if (error && *error == NULL)
+            g_propagate_error (error, not_found ("case", after_id));
+          return NULL;
+        }
+      key = start;
+      rc = mdb_cursor_get (cursor, &key, &val, MDB_SET_RANGE);
+      if (rc == 0 && key.mv_size == start.mv_size
+          && memcmp (key.mv_data, start.mv_data, start.mv_size) == 0)
+        rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT);
+    }
+  else
+    rc = mdb_cursor_get (cursor, &key, &val, MDB_FIRST);
+  ids = g_ptr_array_new_with_free_func (g_free);
+  for (; rc == 0 && ids->len < limit; rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT))
+    g_ptr_array_add (ids, key_case_id (&key));
+  mdb_cursor_close (cursor);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return g_ptr_array_unref (ids), ob_store_lmdb_fail (rc, "reading the case list", error), NULL;
+  return ids;
+}
+
+/* TRUE when every query word is a prefix of one of the case's name words. */
+static gboolean
+case_matches (ObTxn *txn, const char *case_id, GPtrArray *query, GError **error)
+{
+  g_autoptr (ObEntity) the_case = ob_txn_load (txn, "case", case_id, error);
+  if (the_case == NULL)
+    return FALSE;
+  g_autofree char *names
+      = g_strdup_printf ("%s %s", ob_entity_get_string (the_case, "given_name") ?: "",
+                         ob_entity_get_string (the_case, "family_name") ?: "");
+  g_autoptr (GPtrArray) words = ob_name_words (names);
+  for (guint q = 1; q < query->len; q++)
+    {
+      gboolean found = FALSE;
+      for (guint w = 0; w < words->len && !found; w++)
+        found = g_str_has_prefix (g_ptr_array_index (words, w), g_ptr_array_index (query, q));
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  ObTxn *txn;
+  GPtrArray *query;
+  GPtrArray *ids;
+  GHashTable *seen;
+  guint limit;
+  GError *error;
+} Search;
+
+static gboolean
+search_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  Search *search = user_data;
+  g_autofree char *id = key_case_id (key);
+
+  if (g_hash_table_contains (search->seen, id))
+    return TRUE;
+  g_hash_table_add (search->seen, g_strdup (id));
+  if (search->query->len == 1 || case_matches (search->txn, id, search->query, &search->error))
+    g_ptr_array_add (search->ids, g_steal_pointer (&id));
+  return search->error == NULL && search->ids->len < search->limit;
+}
+
+GPtrArray *
+ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autoptr (GPtrArray) words = ob_name_words (query);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Search search = { txn, words, NULL, seen, limit, NULL };
+  const char *first;
+
+  if (txn == NULL)
+    return NULL;
+  search.ids = g_ptr_array_new_with_free_func (g_free);
+  if (words->len == 0 || limit == 0)
+    return search.ids;
+  first = g_ptr_array_index (words, 0);
+  if (!ob_index_scan (txn, DB_NAMES, first, strlen (first), search_one, &search, error)
+      || search.error)
+    {
+      if (search.error)
+        g_propagate_error (error, search.error);
+      g_ptr_array_unref (search.ids);
+      return NULL;
+    }
+  return search.ids;
+}
+
+void
+ob_due_row_free (ObDueRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->case_id);
+  g_free (row->placement_id);
+  g_free (row->step_id);
+  g_free (row);
+}
+
+typedef struct
+{
+  GPtrArray *rows;
+  char today[11];
+  guint limit;
+} Overdue;
+
+static gboolean
+overdue_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  Overdue *overdue = user_data;
+  g_autofree char *copy = NULL;
+  char *parts[4];
+  gsize n = 0;
+
+  if (key->mv_size < 10 || memcmp (key->mv_data, overdue->today, 10) >= 0)
+    return FALSE;
+  /* date \0 case \0 placement \0 step, made a C string for splitting. */
+  copy = g_malloc (key->mv_size + 1);
+  memcpy (copy, key->mv_data, key->mv_size);
+  copy[key->mv_size] = '\0';
+  for (char *p = copy; n < 4 && p < copy + key->mv_size; p += strlen (p) + 1)
+    parts[n++] = p;
+  if (n < 4)
+    return TRUE;
+  ObDueRow *row = g_new0 (ObDueRow, 1);
+  ob_date_parse (parts[0], &row->due, NULL);
+  row->case_id = g_strdup (parts[1]);
+  row->placement_id = g_strdup (parts[2]);
+  row->step_id = g_strdup (parts[3]);
+  g_ptr_array_add (overdue->rows, row);
+  return overdue->rows->len < overdue->limit;
+}
+
+GPtrArray *
+ob_store_overdue (ObStore *store, ObDate today, guint limit, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  Overdue overdue = { NULL, { 0 }, limit };
+
+  if (txn == NULL)
+    return NULL;
+  ob_date_format (today, overdue.today);
+  overdue.rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_due_row_free);
+  if (limit == 0)
+    return overdue.rows;
+  if (!ob_index_scan (txn, DB_DUE, NULL, 0, overdue_one, &overdue, error))
+    return g_ptr_array_unref (overdue.rows), NULL;
+  return overdue.rows;
+}
+
+void
+ob_routine_row_free (ObRoutineRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->by);
+  g_free (row->reason);
+  g_free (row);
+}
+
+GPtrArray *
+ob_store_placement_routines (ObStore *store, const char *placement_id, ObDate today, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_entity_free);
+  g_autoptr (ObEntity) placement = NULL;
+  g_autoptr (GArray) states = NULL;
+  g_autoptr (GError) local = NULL;
+  GPtrArray *rows;
+
+  if (txn == NULL)
+    return NULL;
+  placement = ob_txn_load (txn, "placement", placement_id, &local);
+  if (placement == NULL)
+    return g_propagate_error (error, local ? g_steal_pointer (&local)
+                                           : not_found ("placement", placement_id)),
+           NULL;
+  states = ob_index_evaluate_keep (txn, placement, today, keep, error);
+  if (states == NULL)
+    return NULL;
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_routine_row_free);
+  for (guint i = 0; i < states->len; i++)
+    {
+      const ObRoutineState *state = &g_array_index (states, ObRoutineState, i);
+      ObRoutineRow *row = g_new0 (ObRoutineRow, 1);
+      row->step = state->step;
+      row->status = state->status;
+      row->due = state->due;
+      row->date = state->date;
+      row->by = g_strdup (state->by);
+      row->reason = g_strdup (state->reason);
+      row->na_by_rule = state->na_by_rule;
+      g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+typedef struct
+{
+  ObChangeFunc func;
+  gpointer user_data;
+} EachChange;
+
+static gboolean
+each_change (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EachChange *each = user_data;
+  guint64 seq = key->mv_size == 8 ? GUINT64_FROM_BE (*(guint64 *) key->mv_data) : 0;
+  return each->func (seq, val->mv_data, val->mv_size, each->user_data);
+}
+
+gboolean
+ob_store_foreach_change (ObStore *store,
+                         guint64 after_seq,
+                         ObChangeFunc func,
+                         gpointer user_data,
+                         GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  EachChange each = { func, user_data };
+  MDB_cursor *cursor;
+  guint64 start = GUINT64_TO_BE (after_seq + 1);
+  MDB_val key = { 8, &start }, val;
+  int rc;
+
+  if (txn == NULL)
+    return FALSE;
+  if ((rc = mdb_cursor_open (txn->txn, store->dbs[DB_CHANGES], &cursor)) != 0)
+    return ob_store_lmdb_fail (rc, "reading the change log", error);
+  for (rc = mdb_cursor_get (cursor, &key, &val, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT))
+    if (!each_change (&key, &val, &each))
+      break;
+  mdb_cursor_close (cursor);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return ob_store_lmdb_fail (rc, "reading the change log", error);
+  return TRUE;
+}
+
+guint64
+ob_store_last_seq (ObStore *store, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  MDB_cursor *cursor;
+  MDB_val key, val;
+  guint64 seq = 0;
+
+  if (txn == NULL || mdb_cursor_open (txn->txn, store->dbs[DB_CHANGES], &cursor) != 0)
+    return 0;
+  if (mdb_cursor_get (cursor, &key, &val, MDB_LAST) == 0 && key.mv_size == 8)
+    seq = GUINT64_FROM_BE (*(guint64 *) key.mv_data);
+  mdb_cursor_close (cursor);
+  return seq;
+}
+
+typedef struct
+{
+  ObTxn *txn;
+  GPtrArray *out;
+  GError *error;
+} EntityLog;
+
+static gboolean
+log_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EntityLog *log = user_data;
+  MDB_val change;
+
+  if (key->mv_size < 8)
+    return TRUE;
+  if (ob_db_get (log->txn, DB_CHANGES, (const char *) key->mv_data + key->mv_size - 8, 8, &change,
+                 &log->error))
+    g_ptr_array_add (log->out, g_strndup (change.mv_data, change.mv_size));
+  return log->error == NULL;
+}
+
+GPtrArray *
+ob_index_entity_changes (ObTxn *txn, const char *entity, const char *id, GError **error)
+{
+  g_autoptr (GBytes) ekey = ob_entity_key (entity, id);
+  gsize len;
+  const char *k = g_bytes_get_data (ekey, &len);
+  g_autofree char *prefix = g_malloc (len + 1);
+  EntityLog log = { txn, g_ptr_array_new_with_free_func (g_free), NULL };
+
+  memcpy (prefix, k, len);
+  prefix[len] = '\0';
+  if (!ob_index_scan (txn, DB_ENTITY_LOG, prefix, len + 1, log_one, &log, error) || log.error)
+    {
+      if (log.error)
+        g_propagate_error (error, log.error);
+      g_ptr_array_unref (log.out);
+      return NULL;
+    }
+  return log.out;
+}
+
+GPtrArray *
+ob_store_entity_changes (ObStore *store, const char *entity, const char *id, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  return txn ? ob_index_entity_changes (txn, entity, id, error) : NULL;
+}
+
+typedef struct
+{
+  ObEntityFunc func;
+  gpointer user_data;
+  GError *error;
+} EachEntity;
+
+static gboolean
+each_entity (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EachEntity *each = user_data;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (ObEntity) entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
+
+  if (entity == NULL)
+    {
+      each->error = g_error_new (OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
+                                 "a stored entity is damaged: %s", local->message);
+      return FALSE;
+    }
+  return each->func (entity, each->user_data);
+}
+
+gboolean
+ob_store_foreach_entity (ObStore *store,
+                         const char *entity_type,
+                         ObEntityFunc func,
+                         gpointer user_data,
+                         GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  EachEntity each = { func, user_data, NULL };
+  gsize len = entity_type ? strlen (entity_type) + 1 : 0;
+
+  if (txn == NULL)
+    return FALSE;
+  if (!ob_index_scan (txn, DB_ENTITIES, entity_type, len, each_entity, &each, error))
+    return FALSE;
+  if (each.error)
+    return g_propagate_error (error, each.error), FALSE;
+  return TRUE;
+}

@@ -1,0 +1,1098 @@
+/* ob-store.c — the LMDB environment, transactions, edits and the apply path
+ * shared by local edits and changes from other replicas. */
+#include "ob-store-private.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ob-json.h"
+#include "ob-pnr.h"
+#include "ob-schema.h"
+
+G_DEFINE_QUARK (ob - store - error - quark, ob_store_error)
+
+#define MAP_FULL_MARK "[map full]"
+#define INITIAL_MAPSIZE ((gsize) 64 << 20)
+#define MAX_MAPSIZE ((gsize) 1 << 40)
+/* A change may be at most an hour ahead of our clock (DESIGN.md). */
+#define MAX_CLOCK_AHEAD_MS (60 * 60 * 1000)
+
+static const char *const db_names[N_DBS] = {
+  [DB_META] = "meta",
+  [DB_CHANGES] = "changes",
+  [DB_CHANGE_IDS] = "change_ids",
+  [DB_CHANGE_HLCS] = "change_hlcs",
+  [DB_ENTITIES] = "entities",
+  [DB_ENTITY_LOG] = "entity_log",
+  [DB_CHILDREN] = "children",
+  [DB_CASE_ORDER] = "case_order",
+  [DB_CASE_KEYS] = "case_keys",
+  [DB_NAMES] = "names",
+  [DB_DUE] = "due",
+  [DB_PLACEMENT_DUE] = "placement_due",
+};
+
+gboolean
+ob_store_lmdb_fail (int rc, const char *what, GError **error)
+{
+  if (rc == MDB_MAP_FULL)
+    g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_FULL, "%s: %s " MAP_FULL_MARK, what,
+                 mdb_strerror (rc));
+  else if (rc == ENOSPC)
+    g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_FULL,
+                 "%s: the disk is full; nothing was written", what);
+  else
+    g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_IO, "%s: %s", what, mdb_strerror (rc));
+  return FALSE;
+}
+
+gboolean
+ob_store_error_is_map_full (const GError *error)
+{
+  return error && error->domain == OB_STORE_ERROR && error->code == OB_STORE_ERROR_FULL
+         && strstr (error->message, MAP_FULL_MARK) != NULL;
+}
+
+/* ---- Small LMDB helpers --------------------------------------------------- */
+
+gboolean
+ob_db_get (ObTxn *txn, StoreDb db, const void *key, gsize key_len, MDB_val *ret_val, GError **error)
+{
+  MDB_val k = { key_len, (void *) key };
+  int rc = mdb_get (txn->txn, txn->store->dbs[db], &k, ret_val);
+  if (rc == MDB_NOTFOUND)
+    return FALSE;
+  if (rc != 0)
+    return ob_store_lmdb_fail (rc, "reading the store", error);
+  return TRUE;
+}
+
+gboolean
+ob_db_put (ObTxn *txn,
+           StoreDb db,
+           const void *key,
+           gsize key_len,
+           const void *val,
+           gsize val_len,
+           unsigned flags,
+           GError **error)
+{
+  MDB_val k = { key_len, (void *) key }, v = { val_len, (void *) val };
+  int rc = mdb_put (txn->txn, txn->store->dbs[db], &k, &v, flags);
+  return rc == 0 || ob_store_lmdb_fail (rc, "writing the store", error);
+}
+
+gboolean
+ob_db_del (ObTxn *txn, StoreDb db, const void *key, gsize key_len, GError **error)
+{
+  MDB_val k = { key_len, (void *) key };
+  int rc = mdb_del (txn->txn, txn->store->dbs[db], &k, NULL);
+  return rc == 0 || rc == MDB_NOTFOUND || ob_store_lmdb_fail (rc, "writing the store", error);
+}
+
+guint64
+ob_db_count (ObTxn *txn, StoreDb db)
+{
+  MDB_stat stat;
+  return mdb_stat (txn->txn, txn->store->dbs[db], &stat) == 0 ? stat.ms_entries : 0;
+}
+
+GBytes *
+ob_entity_key (const char *type, const char *id)
+{
+  gsize tl = strlen (type), il = strlen (id);
+  char *key = g_malloc (tl + 1 + il);
+  memcpy (key, type, tl);
+  key[tl] = '\0';
+  memcpy (key + tl + 1, id, il);
+  return g_bytes_new_take (key, tl + 1 + il);
+}
+
+ObEntity *
+ob_txn_load (ObTxn *txn, const char *type, const char *id, GError **error)
+{
+  g_autoptr (GBytes) key = ob_entity_key (type, id);
+  g_autoptr (GError) local = NULL;
+  MDB_val val;
+  gsize len;
+  const void *k = g_bytes_get_data (key, &len);
+
+  if (!ob_db_get (txn, DB_ENTITIES, k, len, &val, &local))
+    {
+      if (local)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  ObEntity *entity = ob_entity_parse (val.mv_data, val.mv_size, &local);
+  if (entity == NULL)
+    g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT, "%s %s: %s", type, id,
+                 local->message);
+  return entity;
+}
+
+ObEntity *
+ob_txn_get (ObTxn *txn, const char *entity, const char *id, GError **error)
+{
+  return ob_txn_load (txn, entity, id, error);
+}
+
+static gboolean
+meta_get (ObTxn *txn, const char *name, char **ret_value, GError **error)
+{
+  MDB_val val;
+  if (!ob_db_get (txn, DB_META, name, strlen (name), &val, error))
+    return FALSE;
+  *ret_value = g_strndup (val.mv_data, val.mv_size);
+  return TRUE;
+}
+
+static gboolean
+meta_put (ObTxn *txn, const char *name, const char *value, GError **error)
+{
+  return ob_db_put (txn, DB_META, name, strlen (name), value, strlen (value), 0, error);
+}
+
+/* ---- Transactions ---------------------------------------------------------- */
+
+static ObTxn *
+txn_begin (ObStore *store, gboolean write, GError **error)
+{
+  MDB_txn *mtxn = NULL;
+  int rc;
+
+  g_rw_lock_reader_lock (&store->resize_lock);
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      rc = mdb_txn_begin (store->env, NULL, write ? 0 : MDB_RDONLY, &mtxn);
+      if (rc == MDB_MAP_RESIZED)
+        {
+          /* Another process grew the map: adopt its size. */
+          g_rw_lock_reader_unlock (&store->resize_lock);
+          g_rw_lock_writer_lock (&store->resize_lock);
+          mdb_env_set_mapsize (store->env, 0);
+          g_rw_lock_writer_unlock (&store->resize_lock);
+          g_rw_lock_reader_lock (&store->resize_lock);
+          continue;
+        }
+      if (rc == MDB_READERS_FULL)
+        {
+          int cleared = 0;
+          mdb_reader_check (store->env, &cleared);
+          continue;
+        }
+      break;
+    }
+  if (rc != 0)
+    {
+      g_rw_lock_reader_unlock (&store->resize_lock);
+      ob_store_lmdb_fail (rc, "starting a transaction", error);
+      return NULL;
+    }
+  ObTxn *txn = g_new0 (ObTxn, 1);
+  txn->store = store;
+  txn->txn = mtxn;
+  txn->write = write;
+  txn->dirty_placements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  txn->dirty_cases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_lock (&store->models_lock);
+  txn->models = store->models;
+  g_mutex_unlock (&store->models_lock);
+  return txn;
+}
+
+ObTxn *
+ob_store_begin_read (ObStore *store, GError **error)
+{
+  return txn_begin (store, FALSE, error);
+}
+
+/* Ends @txn, aborting it if it is still open. */
+void
+ob_txn_end (ObTxn *txn)
+{
+  if (txn == NULL)
+    return;
+  if (txn->txn)
+    mdb_txn_abort (txn->txn);
+  g_rw_lock_reader_unlock (&txn->store->resize_lock);
+  g_hash_table_unref (txn->dirty_placements);
+  g_hash_table_unref (txn->dirty_cases);
+  ob_model_set_free (txn->new_models);
+  g_free (txn);
+}
+
+static gboolean
+save_hlc (ObTxn *txn, GError **error)
+{
+  char buf[OB_HLC_MAX + 1];
+  if (!txn->hlc_loaded)
+    return TRUE;
+  return meta_put (txn, "hlc", ob_hlc_format (&txn->hlc, buf), error);
+}
+
+static gboolean
+txn_commit (ObTxn *txn, GError **error)
+{
+  int rc;
+
+  if (!ob_index_flush (txn, error) || !save_hlc (txn, error))
+    return FALSE;
+  rc = mdb_txn_commit (txn->txn);
+  txn->txn = NULL;
+  if (rc != 0)
+    return ob_store_lmdb_fail (rc, "committing", error);
+  if (txn->new_models)
+    {
+      ObStore *store = txn->store;
+      g_mutex_lock (&store->models_lock);
+      /* Other threads may still read the old set (it is borrowed by their
+       * transactions and by ob_store_models() callers): retire it, free it at
+       * close. Local steps change rarely, so this costs little. */
+      g_ptr_array_add (store->retired_models, store->models);
+      store->models = g_steal_pointer (&txn->new_models);
+      g_mutex_unlock (&store->models_lock);
+    }
+  return TRUE;
+}
+
+static guint64
+now_ms (ObStore *store)
+{
+  if (store->clock)
+    return store->clock (store->clock_data);
+  return (guint64) (g_get_real_time () / 1000);
+}
+
+static gboolean
+load_hlc (ObTxn *txn, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (txn->hlc_loaded)
+    return TRUE;
+  memset (&txn->hlc, 0, sizeof txn->hlc);
+  g_strlcpy (txn->hlc.device, txn->store->device, sizeof txn->hlc.device);
+  if (meta_get (txn, "hlc", &text, &local) && !ob_hlc_parse (text, &txn->hlc, &local))
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT, "stored clock: %s",
+                   local->message);
+      return FALSE;
+    }
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  txn->hlc_loaded = TRUE;
+  return TRUE;
+}
+
+static gboolean
+next_seq (ObTxn *txn, guint64 *ret_seq, GError **error)
+{
+  if (txn->next_seq == 0)
+    {
+      MDB_cursor *cursor;
+      MDB_val key, val;
+      int rc = mdb_cursor_open (txn->txn, txn->store->dbs[DB_CHANGES], &cursor);
+      if (rc != 0)
+        return ob_store_lmdb_fail (rc, "reading the change log", error);
+      rc = mdb_cursor_get (cursor, &key, &val, MDB_LAST);
+      mdb_cursor_close (cursor);
+      if (rc == MDB_NOTFOUND)
+        txn->next_seq = 1;
+      else if (rc == 0 && key.mv_size == 8)
+        txn->next_seq = GUINT64_FROM_BE (*(guint64 *) key.mv_data) + 1;
+      else
+        return ob_store_lmdb_fail (rc ? rc : MDB_CORRUPTED, "reading the change log", error);
+    }
+  *ret_seq = txn->next_seq++;
+  return TRUE;
+}
+
+gboolean
+ob_store_write (ObStore *store, ObWriteFunc func, gpointer user_data, GError **error)
+{
+  for (int attempt = 0;; attempt++)
+    {
+      g_autoptr (GError) local = NULL;
+      ObTxn *txn = txn_begin (store, TRUE, error);
+      gboolean ok;
+
+      if (txn == NULL)
+        return FALSE;
+      ok = func (txn, user_data, &local) && txn_commit (txn, &local);
+      ob_txn_end (txn);
+      if (ok)
+        return TRUE;
+      if (!ob_store_error_is_map_full (local) || attempt >= 20)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* The map is full: grow it (no transaction of ours may be open) and
+       * run the whole transaction again. */
+      g_rw_lock_writer_lock (&store->resize_lock);
+      MDB_envinfo info;
+      mdb_env_info (store->env, &info);
+      gsize size = MIN (MAX_MAPSIZE, MAX (INITIAL_MAPSIZE, info.me_mapsize * 2));
+      int rc = mdb_env_set_mapsize (store->env, size);
+      g_rw_lock_writer_unlock (&store->resize_lock);
+      if (rc != 0 || size <= info.me_mapsize)
+        {
+          if (rc != 0)
+            return ob_store_lmdb_fail (rc, "growing the store", error);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+}
+
+/* ---- Applying a change -------------------------------------------------- */
+
+static gboolean
+log_change (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error)
+{
+  g_autofree char *json = ob_change_print (change);
+  g_autoptr (GBytes) ekey = ob_entity_key (change->entity, change->entity_id);
+  gsize ekey_len;
+  const char *ek = g_bytes_get_data (ekey, &ekey_len);
+  guint64 seq = 0, be;
+
+  if (!next_seq (txn, &seq, error))
+    return FALSE;
+  be = GUINT64_TO_BE (seq);
+  g_autofree char *log_key = g_malloc (ekey_len + 1 + 8);
+  memcpy (log_key, ek, ekey_len);
+  log_key[ekey_len] = '\0';
+  memcpy (log_key + ekey_len + 1, &be, 8);
+
+  if (!ob_db_put (txn, DB_CHANGES, &be, 8, json, strlen (json), MDB_APPEND, error)
+      || !ob_db_put (txn, DB_CHANGE_IDS, change->id, strlen (change->id), &be, 8, 0, error)
+      || !ob_db_put (txn, DB_CHANGE_HLCS, change->hlc, strlen (change->hlc), &be, 8, 0, error)
+      || !ob_db_put (txn, DB_ENTITY_LOG, log_key, ekey_len + 1 + 8, "", 0, 0, error))
+    return FALSE;
+  *ret_seq = seq;
+  return TRUE;
+}
+
+static gboolean
+store_entity (ObTxn *txn, const ObEntity *entity, GError **error)
+{
+  g_autoptr (GBytes) key = ob_entity_key (ob_entity_type (entity), ob_entity_id (entity));
+  gsize key_len, len;
+  const void *k = g_bytes_get_data (key, &key_len);
+  g_autofree char *blob = ob_entity_serialize (entity, &len);
+  return ob_db_put (txn, DB_ENTITIES, k, key_len, blob, len, 0, error);
+}
+
+/* Merges @change into the state, logs it and updates the indexes. */
+static gboolean
+merge_and_log (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error)
+{
+  g_autoptr (ObEntity) entity = NULL;
+  g_autoptr (GHashTable) old_keys = NULL;
+  g_autoptr (GError) local = NULL;
+  ObHlc hlc;
+
+  entity = ob_txn_load (txn, change->entity, change->entity_id, &local);
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (entity == NULL)
+    entity = ob_entity_new (change->entity, change->entity_id);
+  old_keys = ob_index_keys (entity);
+  ob_entity_apply (entity, change);
+
+  if (!log_change (txn, change, ret_seq, error) || !store_entity (txn, entity, error)
+      || !ob_index_update (txn, old_keys, entity, error))
+    return FALSE;
+  ob_index_mark_dirty (txn, entity);
+  ob_hlc_parse (change->hlc, &hlc, NULL);
+  ob_hlc_observe (&txn->hlc, &hlc);
+  return TRUE;
+}
+
+static gboolean
+lookup_seq (ObTxn *txn, StoreDb db, const char *key, guint64 *ret_seq, GError **error)
+{
+  MDB_val val;
+  if (!ob_db_get (txn, db, key, strlen (key), &val, error))
+    return FALSE;
+  *ret_seq = val.mv_size == 8 ? GUINT64_FROM_BE (*(guint64 *) val.mv_data) : 0;
+  return TRUE;
+}
+
+ObApplyResult
+ob_txn_apply_change (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  guint64 seq = 0;
+  ObHlc hlc;
+
+  g_return_val_if_fail (txn->write, OB_APPLY_FAILED);
+  if (!load_hlc (txn, error))
+    return OB_APPLY_FAILED;
+  if (lookup_seq (txn, DB_CHANGE_IDS, change->id, &seq, &local))
+    {
+      if (ret_seq)
+        *ret_seq = seq;
+      return OB_APPLY_DUPLICATE;
+    }
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), OB_APPLY_FAILED;
+  if (lookup_seq (txn, DB_CHANGE_HLCS, change->hlc, &seq, &local))
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID,
+                   "change %s reuses the clock value of another change", change->id);
+      return OB_APPLY_REJECTED;
+    }
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), OB_APPLY_FAILED;
+  if (!ob_hlc_parse (change->hlc, &hlc, error))
+    return OB_APPLY_REJECTED;
+  if (hlc.wall_ms > now_ms (txn->store) + MAX_CLOCK_AHEAD_MS)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CLOCK,
+                   "change %s is dated more than an hour ahead of this device's clock; "
+                   "the clock on device %s must be set right",
+                   change->id, change->device);
+      return OB_APPLY_REJECTED;
+    }
+  if (!merge_and_log (txn, change, &seq, error))
+    return OB_APPLY_FAILED;
+  if (ret_seq)
+    *ret_seq = seq;
+  return OB_APPLY_ACCEPTED;
+}
+
+/* ---- Edits ------------------------------------------------------------------ */
+
+typedef struct
+{
+  char *name;
+  cJSON *value;
+  gboolean resolve;
+} EditField;
+
+struct _ObEdit
+{
+  char *entity;
+  char *id;
+  GPtrArray *fields; /* of EditField*, in the order set */
+};
+
+static void
+edit_field_free (gpointer data)
+{
+  EditField *field = data;
+  g_free (field->name);
+  cJSON_Delete (field->value);
+  g_free (field);
+}
+
+ObEdit *
+ob_edit_new (const char *entity, const char *id)
+{
+  ObEdit *edit = g_new0 (ObEdit, 1);
+  edit->entity = g_strdup (entity);
+  edit->id = id ? g_strdup (id) : g_uuid_string_random ();
+  edit->fields = g_ptr_array_new_with_free_func (edit_field_free);
+  return edit;
+}
+
+void
+ob_edit_free (ObEdit *edit)
+{
+  if (edit == NULL)
+    return;
+  g_free (edit->entity);
+  g_free (edit->id);
+  g_ptr_array_unref (edit->fields);
+  g_free (edit);
+}
+
+const char *
+ob_edit_entity (const ObEdit *edit)
+{
+  return edit->entity;
+}
+
+const char *
+ob_edit_id (const ObEdit *edit)
+{
+  return edit->id;
+}
+
+static void
+edit_put (ObEdit *edit, const char *name, cJSON *value, gboolean resolve)
+{
+  for (guint i = 0; i < edit->fields->len; i++)
+    {
+      EditField *field = g_ptr_array_index (edit->fields, i);
+      if (strcmp (field->name, name) == 0)
+        {
+          cJSON_Delete (field->value);
+          field->value = value;
+          field->resolve = resolve;
+          return;
+        }
+    }
+  EditField *field = g_new0 (EditField, 1);
+  field->name = g_strdup (name);
+  field->value = value ? value : cJSON_CreateNull ();
+  field->resolve = resolve;
+  g_ptr_array_add (edit->fields, field);
+}
+
+void
+ob_edit_set (ObEdit *edit, const char *field, cJSON *value)
+{
+  edit_put (edit, field, value, FALSE);
+}
+
+void
+ob_edit_set_string (ObEdit *edit, const char *field, const char *value)
+{
+  edit_put (edit, field, value ? cJSON_CreateString (value) : cJSON_CreateNull (), FALSE);
+}
+
+void
+ob_edit_set_bool (ObEdit *edit, const char *field, gboolean value)
+{
+  edit_put (edit, field, cJSON_CreateBool (value), FALSE);
+}
+
+void
+ob_edit_set_int (ObEdit *edit, const char *field, int value)
+{
+  edit_put (edit, field, cJSON_CreateNumber (value), FALSE);
+}
+
+void
+ob_edit_set_date (ObEdit *edit, const char *field, ObDate value)
+{
+  char buf[11];
+  if (value == OB_DATE_NONE)
+    edit_put (edit, field, cJSON_CreateNull (), FALSE);
+  else
+    edit_put (edit, field, cJSON_CreateString (ob_date_format (value, buf)), FALSE);
+}
+
+void
+ob_edit_resolve (ObEdit *edit, const char *field, cJSON *value)
+{
+  edit_put (edit, field, value, TRUE);
+}
+
+gboolean
+ob_edit_set_all (ObEdit *edit, const cJSON *fields, GError **error)
+{
+  const cJSON *item;
+
+  if (!cJSON_IsObject (fields))
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID,
+                   "“fields” must be an object, not %s", ob_json_type_name (fields));
+      return FALSE;
+    }
+  cJSON_ArrayForEach (item, fields) ob_edit_set (edit, item->string, cJSON_Duplicate (item, TRUE));
+  return TRUE;
+}
+
+static gboolean invalid_edit (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid_edit (GError **error, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* Adds @field to @change unless it would change nothing: same value as
+ * shown, no conflict to resolve. */
+static void
+add_edit_field (ObChange *change, const ObEntity *existing, const EditField *field)
+{
+  g_autoptr (GArray) live = existing ? ob_entity_live (existing, field->name) : NULL;
+  g_autoptr (GPtrArray) base = g_ptr_array_new ();
+  const cJSON *shown = existing ? ob_entity_get (existing, field->name) : NULL;
+  gboolean same = shown ? cJSON_Compare (shown, field->value, TRUE) : cJSON_IsNull (field->value);
+
+  if (same && (!field->resolve || live == NULL || live->len <= 1))
+    return;
+  for (guint i = 0; live && i < live->len; i++)
+    if (i == 0 || field->resolve)
+      g_ptr_array_add (base, (gpointer) g_array_index (live, ObVersion, i).hlc);
+  ob_change_set_field (change, field->name, cJSON_Duplicate (field->value, TRUE),
+                       (const char *const *) base->pdata, base->len);
+}
+
+static ObChange *
+build_change (ObTxn *txn, const ObEdit *edit, const ObEntity *existing)
+{
+  ObChange *change = ob_change_new ();
+  char hlc[OB_HLC_MAX + 1];
+
+  txn->hlc = ob_hlc_tick (&txn->hlc, now_ms (txn->store), txn->store->device);
+  change->id = g_uuid_string_random ();
+  change->device = g_strdup (txn->store->device);
+  change->hlc = g_strdup (ob_hlc_format (&txn->hlc, hlc));
+  change->author = g_strdup (txn->store->author);
+  change->entity = g_strdup (edit->entity);
+  change->entity_id = g_strdup (edit->id);
+  change->op = existing ? OB_CHANGE_UPDATE : OB_CHANGE_CREATE;
+  for (guint i = 0; i < edit->fields->len; i++)
+    add_edit_field (change, existing, g_ptr_array_index (edit->fields, i));
+  return change;
+}
+
+/* Fills in what follows from the domain, so nobody has to remember it: a
+ * placement in protected housing keeps its whereabouts secret. */
+static void
+add_implied_fields (ObChange *change)
+{
+  const ObFieldChange *form = ob_change_get_field (change, "form");
+
+  if (strcmp (change->entity, "placement") == 0 && form && cJSON_IsString (form->value)
+      && strcmp (form->value->valuestring, "skyddat_boende") == 0
+      && ob_change_get_field (change, "location_secret") == NULL)
+    ob_change_set_field (change, "location_secret", cJSON_CreateTrue (), NULL, 0);
+}
+
+static gboolean
+check_dates_in_order (const ObEntity *entity,
+                      const char *first,
+                      const char *later,
+                      const char *what,
+                      GError **error)
+{
+  ObDate a = ob_entity_get_date (entity, first), b = ob_entity_get_date (entity, later);
+  char da[11], db[11];
+
+  if (a != OB_DATE_NONE && b != OB_DATE_NONE && b < a)
+    return invalid_edit (error, "%s (%s) cannot be before %s (%s)", what, ob_date_format (b, db),
+                         first, ob_date_format (a, da));
+  return TRUE;
+}
+
+static gboolean
+check_case (const ObEntity *entity, GError **error)
+{
+  ObDate birth = ob_entity_get_date (entity, "birth_date"), pnr_birth;
+  const char *pnr = ob_entity_get_string (entity, "personnummer");
+
+  if (birth != OB_DATE_NONE && birth > ob_date_today ())
+    return invalid_edit (error, "the birth date cannot be in the future");
+  if (pnr && birth != OB_DATE_NONE && ob_pnr_validate (pnr, NULL, &pnr_birth, NULL)
+      && pnr_birth != birth)
+    return invalid_edit (error, "the personnummer and the birth date name different days");
+  return check_dates_in_order (entity, "birth_date", "investigation_start",
+                               "the investigation start", error);
+}
+
+static gboolean
+check_link (ObTxn *txn,
+            const ObEntity *entity,
+            const char *field,
+            const char *type,
+            ObEntity **ret_target,
+            GError **error)
+{
+  const char *id = ob_entity_get_string (entity, field);
+  g_autoptr (GError) local = NULL;
+  ObEntity *target;
+
+  if (id == NULL)
+    return TRUE;
+  target = ob_txn_load (txn, type, id, &local);
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  if (target == NULL)
+    return invalid_edit (error, "there is no %s %s", type, id);
+  if (ret_target)
+    *ret_target = target;
+  else
+    ob_entity_free (target);
+  return TRUE;
+}
+
+static gboolean
+check_routine (ObTxn *txn, const ObEntity *entity, const ObEntity *placement, GError **error)
+{
+  const char *step_id = ob_entity_get_string (entity, "step");
+  const char *mark = ob_entity_get_string (entity, "mark");
+  const ObStep *step = ob_model_set_find_step (txn->models, step_id);
+  const ObModel *model;
+  g_autofree char *expected_id = NULL;
+
+  if (step == NULL)
+    return invalid_edit (error, "there is no routine step “%s”", step_id);
+  model = ob_model_set_model_for_form (
+      txn->models, ob_form_from_code (ob_entity_get_string (placement, "form")));
+  if (model == NULL || strcmp (model->name, step->model) != 0)
+    return invalid_edit (error, "step %s belongs to the %s model, not to this placement's", step_id,
+                         step->model);
+  expected_id = ob_routine_entity_id (ob_entity_id (placement), step_id);
+  if (strcmp (expected_id, ob_entity_id (entity)) != 0)
+    return invalid_edit (error, "a routine record for step %s of placement %s must have id %s",
+                         step_id, ob_entity_id (placement), expected_id);
+  if (g_strcmp0 (mark, "na") == 0 && !ob_entity_get_string (entity, "reason"))
+    return invalid_edit (error, "say why the step does not apply (a reason is required)");
+  if (g_strcmp0 (mark, "na") == 0 && *ob_entity_get_string (entity, "reason") == '\0')
+    return invalid_edit (error, "say why the step does not apply (a reason is required)");
+  if (g_strcmp0 (mark, "done") == 0 && ob_entity_get_date (entity, "date") == OB_DATE_NONE)
+    return invalid_edit (error, "a step marked done needs the date it was done");
+  return TRUE;
+}
+
+static gboolean
+check_followup (const ObEntity *entity, const ObEntity *the_case, GError **error)
+{
+  if (g_strcmp0 (ob_entity_get_string (entity, "kind"), "t2_young_person") == 0
+      && !ob_entity_get_bool (the_case, "consent_t2"))
+    return invalid_edit (error, "the young person's T2 follow-up needs their recorded consent "
+                                "(set consent_t2 on the case first)");
+  return TRUE;
+}
+
+/* The rules that look beyond one field: links exist, dates are in order,
+ * consent is there. @entity is the state the edit would produce. */
+static gboolean
+check_edit (ObTxn *txn, const ObEntity *entity, GError **error)
+{
+  const char *type = ob_entity_type (entity);
+  const ObEntityDef *def = ob_schema_entity (type);
+  g_autoptr (ObEntity) the_case = NULL;
+  g_autoptr (ObEntity) placement = NULL;
+
+  if (strcmp (type, "case") == 0)
+    return check_case (entity, error);
+  if (!def->case_data)
+    return TRUE;
+  if (!check_link (txn, entity, "case_id", "case", &the_case, error)
+      || !check_link (txn, entity, "placement_id", "placement", &placement, error))
+    return FALSE;
+  if (placement
+      && g_strcmp0 (ob_entity_get_string (placement, "case_id"),
+                    ob_entity_get_string (entity, "case_id"))
+             != 0)
+    return invalid_edit (error, "placement %s belongs to another case", ob_entity_id (placement));
+  if (strcmp (type, "placement") == 0)
+    return check_dates_in_order (entity, "start", "discharge", "the discharge", error)
+           && check_dates_in_order (entity, "start", "planned_discharge", "the planned discharge",
+                                    error);
+  if (strcmp (type, "school") == 0)
+    return check_dates_in_order (entity, "start", "end", "the end of the enrolment", error);
+  if (strcmp (type, "routine") == 0)
+    return check_routine (txn, entity, placement, error);
+  if (strcmp (type, "followup") == 0)
+    return check_followup (entity, the_case, error);
+  return TRUE;
+}
+
+gboolean
+ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **error)
+{
+  g_autoptr (ObEntity) existing = NULL;
+  g_autoptr (ObEntity) preview = NULL;
+  g_autoptr (ObChange) change = NULL;
+  g_autoptr (GError) local = NULL;
+  guint64 seq;
+
+  g_return_val_if_fail (txn->write, FALSE);
+  if (!ob_schema_entity (edit->entity))
+    return invalid_edit (error, "unknown kind of record “%s”", edit->entity);
+  if (!ob_entity_id_valid (edit->id))
+    return invalid_edit (error, "“%s” is not a valid id", edit->id);
+  if (!load_hlc (txn, error))
+    return FALSE;
+  existing = ob_txn_load (txn, edit->entity, edit->id, &local);
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+
+  change = build_change (txn, edit, existing);
+  if (ret_change_id)
+    *ret_change_id = NULL;
+  if (change->fields->len == 0)
+    return TRUE;
+  if (change->op == OB_CHANGE_CREATE)
+    add_implied_fields (change);
+  if (!ob_change_validate (change, &local))
+    return invalid_edit (error, "%s",
+                         strchr (local->message, ':')
+                                 && g_str_has_prefix (local->message, "change ")
+                             ? strchr (local->message, ':') + 2
+                             : local->message);
+
+  preview = existing ? g_steal_pointer (&existing) : ob_entity_new (edit->entity, edit->id);
+  ob_entity_apply (preview, change);
+  if (!check_edit (txn, preview, error))
+    return FALSE;
+  if (!merge_and_log (txn, change, &seq, error))
+    return FALSE;
+  if (ret_change_id)
+    *ret_change_id = g_strdup (change->id);
+  return TRUE;
+}
+
+typedef struct
+{
+  const ObEdit *edit;
+  char **ret_change_id;
+} CommitOne;
+
+static gboolean
+commit_one (ObTxn *txn, gpointer user_data, GError **error)
+{
+  CommitOne *one = user_data;
+  /* A retry after growing the map starts over. */
+  if (one->ret_change_id)
+    g_clear_pointer (one->ret_change_id, g_free);
+  return ob_txn_edit (txn, one->edit, one->ret_change_id, error);
+}
+
+gboolean
+ob_store_commit_edit (ObStore *store, const ObEdit *edit, char **ret_change_id, GError **error)
+{
+  CommitOne one = { edit, ret_change_id };
+  if (ret_change_id)
+    *ret_change_id = NULL;
+  return ob_store_write (store, commit_one, &one, error);
+}
+
+/* ---- Opening and closing ------------------------------------------------------ */
+
+/* Schema migrations: migrations[v] takes a store from version v to v + 1.
+ * Version 0 is a store whose meta has no schema_version: none were ever
+ * written by a release, so the list is empty until the layout changes. A
+ * migration that only changes derived data bumps OB_STORE_INDEX_VERSION
+ * instead, which rebuilds the indexes on open. */
+typedef gboolean (*Migration) (ObTxn *txn, GError **error);
+static const Migration migrations[OB_STORE_SCHEMA_VERSION] = { NULL };
+
+static gboolean
+init_meta (ObTxn *txn, GError **error)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *version = g_strdup_printf ("%d", OB_STORE_SCHEMA_VERSION);
+  g_autofree char *index_version = g_strdup_printf ("%d", OB_STORE_INDEX_VERSION);
+
+  return meta_put (txn, "device", uuid, error) && meta_put (txn, "schema_version", version, error)
+         && meta_put (txn, "index_version", index_version, error);
+}
+
+static gboolean
+migrate (ObTxn *txn, gboolean *ret_changed, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *index_text = NULL;
+  g_autoptr (GError) local = NULL;
+  gint64 version = 0;
+
+  if (!meta_get (txn, "device", &text, &local))
+    {
+      if (local)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      *ret_changed = TRUE;
+      return init_meta (txn, error);
+    }
+  g_clear_pointer (&text, g_free);
+  if (meta_get (txn, "schema_version", &text, &local))
+    version = g_ascii_strtoll (text, NULL, 10);
+  if (version > OB_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_VERSION,
+                   "this store was written by a newer Obruten (layout %" G_GINT64_FORMAT
+                   "; this one knows %d): update Obruten",
+                   version, OB_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  for (; version < OB_STORE_SCHEMA_VERSION; version++)
+    {
+      *ret_changed = TRUE;
+      if (migrations[version] && !migrations[version](txn, error))
+        return FALSE;
+      g_autofree char *next = g_strdup_printf ("%" G_GINT64_FORMAT, version + 1);
+      if (!meta_put (txn, "schema_version", next, error))
+        return FALSE;
+    }
+  if (!meta_get (txn, "index_version", &index_text, NULL)
+      || g_ascii_strtoll (index_text, NULL, 10) != OB_STORE_INDEX_VERSION)
+    {
+      g_autofree char *current = g_strdup_printf ("%d", OB_STORE_INDEX_VERSION);
+      *ret_changed = TRUE;
+      return ob_index_rebuild (txn, error) && meta_put (txn, "index_version", current, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+open_dbs (ObStore *store, GError **error)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin (store->env, NULL, 0, &txn);
+
+  if (rc != 0)
+    return ob_store_lmdb_fail (rc, "opening the store", error);
+  for (int i = 0; i < N_DBS; i++)
+    {
+      rc = mdb_dbi_open (txn, db_names[i], MDB_CREATE, &store->dbs[i]);
+      if (rc != 0)
+        {
+          mdb_txn_abort (txn);
+          return ob_store_lmdb_fail (rc, "opening the store", error);
+        }
+    }
+  rc = mdb_txn_commit (txn);
+  return rc == 0 || ob_store_lmdb_fail (rc, "opening the store", error);
+}
+
+typedef struct
+{
+  gboolean changed;
+} Setup;
+
+static gboolean
+setup_store (ObTxn *txn, gpointer user_data, GError **error)
+{
+  Setup *setup = user_data;
+  g_autofree char *device = NULL;
+
+  setup->changed = FALSE;
+  if (!migrate (txn, &setup->changed, error) || !meta_get (txn, "device", &device, error))
+    return FALSE;
+  g_strlcpy (txn->store->device, device, sizeof txn->store->device);
+  return TRUE;
+}
+
+static gboolean
+load_models (ObStore *store, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  if (txn == NULL)
+    return FALSE;
+  store->models = ob_index_load_models (txn, error);
+  return store->models != NULL;
+}
+
+static gboolean
+open_env (ObStore *store, gboolean create, GError **error)
+{
+  g_autofree char *data_file = g_build_filename (store->path, "data.mdb", NULL);
+  int rc;
+
+  if (!g_file_test (data_file, G_FILE_TEST_EXISTS) && !create)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND,
+                   "there is no store in %s (create one with “obrutenctl init”)", store->path);
+      return FALSE;
+    }
+  if (create && g_mkdir_with_parents (store->path, 0700) != 0)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_IO, "cannot create %s: %s", store->path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if ((rc = mdb_env_create (&store->env)) != 0 || (rc = mdb_env_set_maxdbs (store->env, N_DBS)) != 0
+      || (rc = mdb_env_set_maxreaders (store->env, 126)) != 0
+      || (rc = mdb_env_set_mapsize (store->env, INITIAL_MAPSIZE)) != 0)
+    return ob_store_lmdb_fail (rc, "opening the store", error);
+  /* Default flags keep every commit durable (fsync); MDB_NOTLS lets a read
+   * transaction be used on whatever thread runs it. */
+  rc = mdb_env_open (store->env, store->path, MDB_NOTLS, 0600);
+  if (rc != 0)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_IO, "cannot open the store in %s: %s",
+                   store->path, mdb_strerror (rc));
+      return FALSE;
+    }
+  int cleared = 0;
+  mdb_reader_check (store->env, &cleared);
+  return TRUE;
+}
+
+ObStore *
+ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
+{
+  g_autoptr (ObStore) store = g_new0 (ObStore, 1);
+  Setup setup;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_rw_lock_init (&store->resize_lock);
+  g_mutex_init (&store->models_lock);
+  store->retired_models = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_model_set_free);
+  store->path = g_canonicalize_filename (dir, NULL);
+  store->author = g_strdup (g_get_user_name ());
+
+  if (!open_env (store, flags & OB_STORE_OPEN_CREATE, error) || !open_dbs (store, error))
+    return NULL;
+  /* Index rebuilds during migration need the shipped models. */
+  store->models = ob_model_set_new_default (error);
+  if (store->models == NULL || !ob_store_write (store, setup_store, &setup, error))
+    return NULL;
+  ob_model_set_free (g_steal_pointer (&store->models));
+  if (!load_models (store, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+void
+ob_store_close (ObStore *store)
+{
+  if (store == NULL)
+    return;
+  if (store->env)
+    mdb_env_close (store->env);
+  ob_model_set_free (store->models);
+  g_ptr_array_unref (store->retired_models);
+  g_rw_lock_clear (&store->resize_lock);
+  g_mutex_clear (&store->models_lock);
+  g_free (store->path);
+  g_free (store->author);
+  g_free (store);
+}
+
+const char *
+ob_store_device (ObStore *store)
+{
+  return store->device;
+}
+
+const char *
+ob_store_path (ObStore *store)
+{
+  return store->path;
+}
+
+void
+ob_store_set_author (ObStore *store, const char *author)
+{
+  g_free (store->author);
+  store->author = g_strdup (author);
+}
+
+void
+ob_store_set_clock (ObStore *store, ObClockFunc clock, gpointer user_data)
+{
+  store->clock = clock;
+  store->clock_data = user_data;
+}
+
+const ObModelSet *
+ob_store_models (ObStore *store)
+{
+  g_mutex_lock (&store->models_lock);
+  const ObModelSet *models = store->models;
+  g_mutex_unlock (&store->models_lock);
+  return models;
+}

@@ -1,0 +1,369 @@
+/* bench-core.c — the core's performance figures, as ratios against baselines
+ * measured in the same run on the same filesystem:
+ *
+ *   1. a durable edit (state + change in one transaction) vs a raw 4 KiB
+ *      write + fdatasync loop                                 (goal ≥ 0.4)
+ *   2. importing the N-case demo vs bare mdb_put of the same bytes in the
+ *      same number of transactions                            (goal ≥ 0.3)
+ *   3. first page of the case list, a name search and the overdue list at
+ *      N cases vs at 1 000 cases                              (goal ≤ 2)
+ *
+ * Usage: bench-core [--cases N] [--dir DIR]   (default 100000, a temp dir) */
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ob-demo.h"
+#include "ob-json.h"
+#include "ob-store.h"
+
+#define EDITS 200
+#define QUERY_ROUNDS 300
+#define IMPORT_BATCH 1000
+
+static double
+now_s (void)
+{
+  return (double) g_get_monotonic_time () / 1e6;
+}
+
+static void
+die (GError *error)
+{
+  fprintf (stderr, "bench-core: %s\n", error ? error->message : "failed");
+  exit (2);
+}
+
+/* Baseline 1: the disk's durable write rate. */
+static double
+raw_fsync_rate (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "raw.bin", NULL);
+  char block[4096];
+  int fd = open (path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  double start;
+
+  memset (block, 'x', sizeof block);
+  if (fd < 0)
+    die (NULL);
+  start = now_s ();
+  for (int i = 0; i < EDITS; i++)
+    if (pwrite (fd, block, sizeof block, (off_t) i * 4096) != sizeof block || fdatasync (fd) != 0)
+      die (NULL);
+  double rate = EDITS / (now_s () - start);
+  close (fd);
+  unlink (path);
+  return rate;
+}
+
+static double
+durable_edit_rate (ObStore *store, const char *case_id)
+{
+  GError *error = NULL;
+  double start = now_s ();
+
+  for (int i = 0; i < EDITS; i++)
+    {
+      g_autoptr (ObEdit) edit = ob_edit_new ("case", case_id);
+      g_autofree char *worker = g_strdup_printf ("Handläggare %d", i);
+      ob_edit_set_string (edit, "social_worker", worker);
+      if (!ob_store_commit_edit (store, edit, NULL, &error))
+        die (error);
+    }
+  return EDITS / (now_s () - start);
+}
+
+static ObStore *
+demo_store (const char *dir, const char *name, guint cases, double *ret_seconds)
+{
+  GError *error = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  ObStore *store = ob_store_open (path, OB_STORE_OPEN_CREATE, &error);
+  ObDemoOptions options
+      = { .n_cases = cases, .seed = 7, .municipality = NULL, .today = ob_date_today () };
+  ObDemoStats stats;
+  double start = now_s ();
+
+  if (store == NULL || !ob_demo_generate (store, &options, &stats, &error))
+    die (error);
+  *ret_seconds = now_s () - start;
+  return store;
+}
+
+/* ---- 2: import vs bare mdb_put ------------------------------------------- */
+
+static gboolean
+collect_line (ObEntity *entity, gpointer user_data)
+{
+  cJSON *json = cJSON_CreateObject ();
+  cJSON_AddStringToObject (json, "entity", ob_entity_type (entity));
+  cJSON_AddStringToObject (json, "id", ob_entity_id (entity));
+  cJSON_AddItemToObject (json, "fields", ob_entity_shown_json (entity));
+  g_ptr_array_add (user_data, ob_json_print (json));
+  cJSON_Delete (json);
+  return TRUE;
+}
+
+typedef struct
+{
+  GPtrArray *lines;
+  guint from, to;
+} Batch;
+
+/* What `obrutenctl import` does per batch: parse each line, make an edit,
+ * validate and write it. */
+static gboolean
+import_batch (ObTxn *txn, gpointer user_data, GError **error)
+{
+  Batch *batch = user_data;
+  for (guint i = batch->from; i < batch->to; i++)
+    {
+      const char *line = g_ptr_array_index (batch->lines, i);
+      g_autoptr (cJSON) json = ob_json_parse (line, strlen (line), 1 << 20, 16, error);
+      if (json == NULL)
+        return FALSE;
+      g_autoptr (ObEdit) edit = ob_edit_new (cJSON_GetObjectItem (json, "entity")->valuestring,
+                                             cJSON_GetObjectItem (json, "id")->valuestring);
+      ob_edit_set_all (edit, cJSON_GetObjectItem (json, "fields"), NULL);
+      if (!ob_txn_edit (txn, edit, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+export_lines (ObStore *store)
+{
+  static const char *const order[] = { "institution",
+                                       "contact_function",
+                                       "collab_agreement",
+                                       "local_step",
+                                       "case",
+                                       "placement",
+                                       "school",
+                                       "routine",
+                                       "document",
+                                       "agreement",
+                                       "feedback",
+                                       "followup",
+                                       "note",
+                                       NULL };
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  for (const char *const *type = order; *type; type++)
+    if (!ob_store_foreach_entity (store, *type, collect_line, lines, &error))
+      die (error);
+  return lines;
+}
+
+typedef struct
+{
+  GByteArray *key, *val;
+  guint db;
+} Put;
+
+/* Reads every entry of every named database of the store in @path. */
+static GPtrArray *
+read_all_entries (const char *path, GPtrArray *db_names)
+{
+  GPtrArray *puts = g_ptr_array_new ();
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi main_dbi;
+  MDB_cursor *cursor;
+  MDB_val key, val;
+
+  mdb_env_create (&env);
+  mdb_env_set_maxdbs (env, 32);
+  if (mdb_env_open (env, path, MDB_RDONLY, 0600) != 0
+      || mdb_txn_begin (env, NULL, MDB_RDONLY, &txn) != 0)
+    die (NULL);
+  mdb_dbi_open (txn, NULL, 0, &main_dbi);
+  mdb_cursor_open (txn, main_dbi, &cursor);
+  while (mdb_cursor_get (cursor, &key, &val, MDB_NEXT) == 0)
+    g_ptr_array_add (db_names, g_strndup (key.mv_data, key.mv_size));
+  mdb_cursor_close (cursor);
+  for (guint d = 0; d < db_names->len; d++)
+    {
+      MDB_dbi dbi;
+      MDB_cursor *c;
+      mdb_dbi_open (txn, g_ptr_array_index (db_names, d), 0, &dbi);
+      mdb_cursor_open (txn, dbi, &c);
+      while (mdb_cursor_get (c, &key, &val, MDB_NEXT) == 0)
+        {
+          Put *put = g_new0 (Put, 1);
+          put->db = d;
+          put->key = g_byte_array_new ();
+          g_byte_array_append (put->key, key.mv_data, (guint) key.mv_size);
+          put->val = g_byte_array_new ();
+          g_byte_array_append (put->val, val.mv_data, (guint) val.mv_size);
+          g_ptr_array_add (puts, put);
+        }
+      mdb_cursor_close (c);
+    }
+  mdb_txn_abort (txn);
+  mdb_env_close (env);
+  return puts;
+}
+
+/* Baseline 2: the same bytes with bare mdb_put, in @n_txns transactions. */
+static double
+bare_put_seconds (const char *dir, GPtrArray *puts, GPtrArray *db_names, guint n_txns)
+{
+  g_autofree char *path = g_build_filename (dir, "bare", NULL);
+  MDB_env *env;
+  MDB_dbi dbis[32];
+  guint per_txn = (puts->len + n_txns - 1) / MAX (n_txns, 1);
+  double start;
+
+  g_mkdir_with_parents (path, 0700);
+  mdb_env_create (&env);
+  mdb_env_set_maxdbs (env, 32);
+  mdb_env_set_mapsize (env, (size_t) 64 << 30);
+  if (mdb_env_open (env, path, 0, 0600) != 0)
+    die (NULL);
+  start = now_s ();
+  for (guint i = 0; i < puts->len;)
+    {
+      MDB_txn *txn;
+      mdb_txn_begin (env, NULL, 0, &txn);
+      for (guint d = 0; d < db_names->len; d++)
+        mdb_dbi_open (txn, g_ptr_array_index (db_names, d), MDB_CREATE, &dbis[d]);
+      for (guint end = MIN (puts->len, i + per_txn); i < end; i++)
+        {
+          Put *put = g_ptr_array_index (puts, i);
+          MDB_val k = { put->key->len, put->key->data }, v = { put->val->len, put->val->data };
+          if (mdb_put (txn, dbis[put->db], &k, &v, 0) != 0)
+            die (NULL);
+        }
+      if (mdb_txn_commit (txn) != 0)
+        die (NULL);
+    }
+  double seconds = now_s () - start;
+  mdb_env_close (env);
+  return seconds;
+}
+
+/* ---- 3: queries ------------------------------------------------------------ */
+
+typedef struct
+{
+  double page, search, overdue;
+} QueryTimes;
+
+static double
+median (double *v, int n)
+{
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && v[j - 1] > v[j]; j--)
+      {
+        double t = v[j];
+        v[j] = v[j - 1];
+        v[j - 1] = t;
+      }
+  return v[n / 2];
+}
+
+static QueryTimes
+time_queries (ObStore *store)
+{
+  static double page[QUERY_ROUNDS], search[QUERY_ROUNDS], overdue[QUERY_ROUNDS];
+  ObDate today = ob_date_today ();
+  GError *error = NULL;
+
+  for (int r = 0; r < QUERY_ROUNDS; r++)
+    {
+      double t0 = now_s ();
+      g_autoptr (GPtrArray) a = ob_store_case_page (store, NULL, 50, &error);
+      double t1 = now_s ();
+      g_autoptr (GPtrArray) b = ob_store_search (store, "an", 50, &error);
+      double t2 = now_s ();
+      g_autoptr (GPtrArray) c = ob_store_overdue (store, today, 50, &error);
+      double t3 = now_s ();
+      if (!a || !b || !c)
+        die (error);
+      page[r] = t1 - t0;
+      search[r] = t2 - t1;
+      overdue[r] = t3 - t2;
+    }
+  return (QueryTimes){ median (page, QUERY_ROUNDS), median (search, QUERY_ROUNDS),
+                       median (overdue, QUERY_ROUNDS) };
+}
+
+static const char *
+verdict (gboolean ok)
+{
+  return ok ? "ok" : "BELOW GOAL";
+}
+
+int
+main (int argc, char **argv)
+{
+  guint cases = 100000;
+  g_autofree char *dir = NULL;
+  GError *error = NULL;
+  double small_seconds, big_seconds;
+
+  for (int i = 1; i + 1 < argc; i += 2)
+    if (strcmp (argv[i], "--cases") == 0)
+      cases = (guint) g_ascii_strtoull (argv[i + 1], NULL, 10);
+    else if (strcmp (argv[i], "--dir") == 0)
+      dir = g_strdup (argv[i + 1]);
+  if (dir == NULL && !(dir = g_dir_make_tmp ("obruten-bench-XXXXXX", &error)))
+    die (error);
+  printf ("bench-core: %u cases, stores in %s\n", cases, dir);
+
+  g_autoptr (ObStore) small = demo_store (dir, "small", 1000, &small_seconds);
+  g_autoptr (ObStore) big = demo_store (dir, "big", cases, &big_seconds);
+  printf ("demo: 1000 cases in %.2f s, %u cases in %.2f s\n", small_seconds, cases, big_seconds);
+
+  /* 1 */
+  g_autoptr (GPtrArray) first = ob_store_case_page (big, NULL, 1, &error);
+  double raw = raw_fsync_rate (dir), edits = durable_edit_rate (big, g_ptr_array_index (first, 0));
+  printf (
+      "1. durable edit: %.0f/s; raw 4 KiB write+fdatasync: %.0f/s; ratio %.2f (goal ≥ 0.4: %s)\n",
+      edits, raw, edits / raw, verdict (edits / raw >= 0.4));
+
+  /* 3 */
+  QueryTimes qs = time_queries (small), qb = time_queries (big);
+  printf ("3. at %u vs 1000 cases (median of %d): first page %.0f vs %.0f µs = %.2f×; "
+          "name search %.0f vs %.0f µs = %.2f×; overdue %.0f vs %.0f µs = %.2f× (goal ≤ 2: %s)\n",
+          cases, QUERY_ROUNDS, qb.page * 1e6, qs.page * 1e6, qb.page / qs.page, qb.search * 1e6,
+          qs.search * 1e6, qb.search / qs.search, qb.overdue * 1e6, qs.overdue * 1e6,
+          qb.overdue / qs.overdue,
+          verdict (qb.page / qs.page <= 2 && qb.search / qs.search <= 2
+                   && qb.overdue / qs.overdue <= 2));
+
+  /* 2 */
+  g_autoptr (GPtrArray) lines = export_lines (big);
+  g_autofree char *import_path = g_build_filename (dir, "import", NULL);
+  g_autoptr (ObStore) target = ob_store_open (import_path, OB_STORE_OPEN_CREATE, &error);
+  guint n_txns = 0;
+  double start = now_s ();
+  for (guint from = 0; target && from < lines->len; from += IMPORT_BATCH, n_txns++)
+    {
+      Batch batch = { lines, from, MIN (lines->len, from + IMPORT_BATCH) };
+      if (!ob_store_write (target, import_batch, &batch, &error))
+        die (error);
+    }
+  double import_seconds = now_s () - start;
+  g_clear_pointer (&target, ob_store_close);
+  g_autoptr (GPtrArray) db_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) puts = read_all_entries (import_path, db_names);
+  guint64 bytes = 0;
+  for (guint i = 0; i < puts->len; i++)
+    bytes += ((Put *) g_ptr_array_index (puts, i))->key->len
+             + ((Put *) g_ptr_array_index (puts, i))->val->len;
+  double bare = bare_put_seconds (dir, puts, db_names, n_txns);
+  printf ("2. import of %u records (%u transactions, %.0f MB written): %.2f s; bare mdb_put of "
+          "the same %u entries in %u transactions: %.2f s; ratio %.2f (goal ≥ 0.3: %s)\n",
+          lines->len, n_txns, bytes / 1e6, import_seconds, puts->len, n_txns, bare,
+          bare / import_seconds, verdict (bare / import_seconds >= 0.3));
+
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  if (system (cmd) != 0)
+    fprintf (stderr, "bench-core: could not remove %s\n", dir);
+  return 0;
+}
