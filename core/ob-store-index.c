@@ -234,7 +234,9 @@ scan_prefix (ObTxn *txn,
     return ob_store_lmdb_fail (rc, "reading the store", error);
   rc = prefix_len ? mdb_cursor_get (cursor, &key, &val, MDB_SET_RANGE)
                   : mdb_cursor_get (cursor, &key, &val, MDB_FIRST);
-  while (rc == 0 && key.mv_size >= prefix_len && memcmp (key.mv_data, prefix, prefix_len) == 0)
+  /* memcmp() with a NULL @prefix is undefined even for length 0. */
+  while (rc == 0 && key.mv_size >= prefix_len
+         && (prefix_len == 0 || memcmp (key.mv_data, prefix, prefix_len) == 0))
     {
       if (!func (&key, &val, user_data))
         break;
@@ -414,38 +416,68 @@ ob_index_due_keys (ObTxn *txn, const ObEntity *placement, GError **error)
   return keys;
 }
 
+/* The DB_PLACEMENT_DUE value for @keys: the keys, NULs written as \x01,
+ * one a line. */
+static GString *
+due_list (GPtrArray *keys)
+{
+  GString *list = g_string_new (NULL);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gsize n;
+      const char *key = g_bytes_get_data (g_ptr_array_index (keys, i), &n);
+      if (list->len)
+        g_string_append_c (list, '\n');
+      for (gsize c = 0; c < n; c++)
+        g_string_append_c (list, key[c] ? key[c] : '\x01');
+    }
+  return list;
+}
+
+static gboolean
+delete_due_keys (ObTxn *txn, const MDB_val *old, GError **error)
+{
+  g_autofree char *copy = g_strndup (old->mv_data, old->mv_size);
+  g_auto (GStrv) lines = g_strsplit (copy, "\n", -1);
+
+  for (char **line = lines; *line; line++)
+    {
+      gsize n = strlen (*line);
+      for (gsize i = 0; i < n; i++)
+        if ((*line)[i] == '\x01')
+          (*line)[i] = '\0';
+      if (n && !ob_db_del (txn, DB_DUE, *line, n, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 reindex_placement (ObTxn *txn, const char *placement_id, GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autoptr (ObEntity) placement = ob_txn_load (txn, "placement", placement_id, &local);
   g_autoptr (GPtrArray) keys = NULL;
-  g_autoptr (GString) list = g_string_new (NULL);
-  MDB_val old;
+  g_autoptr (GString) list = NULL;
+  gboolean had;
+  MDB_val old = { 0, NULL };
 
-  if (local)
-    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-  /* Remove the entries the placement had. */
-  if (ob_db_get (txn, DB_PLACEMENT_DUE, placement_id, strlen (placement_id), &old, &local))
-    {
-      g_autofree char *copy = g_strndup (old.mv_data, old.mv_size);
-      g_auto (GStrv) lines = g_strsplit (copy, "\n", -1);
-      for (char **line = lines; *line; line++)
-        {
-          /* Keys are stored with NULs written as \x01 to fit one line. */
-          gsize n = strlen (*line);
-          for (gsize i = 0; i < n; i++)
-            if ((*line)[i] == '\x01')
-              (*line)[i] = '\0';
-          if (n && !ob_db_del (txn, DB_DUE, *line, n, error))
-            return FALSE;
-        }
-    }
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   keys = placement ? ob_index_due_keys (txn, placement, error)
                    : g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   if (keys == NULL)
+    return FALSE;
+  list = due_list (keys);
+  had = ob_db_get (txn, DB_PLACEMENT_DUE, placement_id, strlen (placement_id), &old, &local);
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  /* Most edits leave the due dates as they were: then touch nothing, so the
+   * commit writes (and syncs) fewer pages. */
+  if ((had && old.mv_size == list->len && memcmp (old.mv_data, list->str, list->len) == 0)
+      || (!had && list->len == 0))
+    return TRUE;
+  if (had && !delete_due_keys (txn, &old, error))
     return FALSE;
   for (guint i = 0; i < keys->len; i++)
     {
@@ -453,10 +485,6 @@ reindex_placement (ObTxn *txn, const char *placement_id, GError **error)
       const char *key = g_bytes_get_data (g_ptr_array_index (keys, i), &n);
       if (!ob_db_put (txn, DB_DUE, key, n, "", 0, 0, error))
         return FALSE;
-      if (list->len)
-        g_string_append_c (list, '\n');
-      for (gsize c = 0; c < n; c++)
-        g_string_append_c (list, key[c] ? key[c] : '\x01');
     }
   if (list->len == 0)
     return ob_db_del (txn, DB_PLACEMENT_DUE, placement_id, strlen (placement_id), error);

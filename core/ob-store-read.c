@@ -335,7 +335,11 @@ static gboolean
 each_change (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   EachChange *each = user_data;
-  guint64 seq = key->mv_size == 8 ? GUINT64_FROM_BE (*(guint64 *) key->mv_data) : 0;
+  guint64 be = 0;
+  /* LMDB aligns keys to 2 bytes only: copy, do not load a guint64 in place. */
+  if (key->mv_size == 8)
+    memcpy (&be, key->mv_data, 8);
+  guint64 seq = GUINT64_FROM_BE (be);
   return each->func (seq, val->mv_data, val->mv_size, each->user_data);
 }
 
@@ -378,7 +382,10 @@ ob_store_last_seq (ObStore *store, GError **error)
   if (txn == NULL || mdb_cursor_open (txn->txn, store->dbs[DB_CHANGES], &cursor) != 0)
     return 0;
   if (mdb_cursor_get (cursor, &key, &val, MDB_LAST) == 0 && key.mv_size == 8)
-    seq = GUINT64_FROM_BE (*(guint64 *) key.mv_data);
+    {
+      memcpy (&seq, key.mv_data, 8);
+      seq = GUINT64_FROM_BE (seq);
+    }
   mdb_cursor_close (cursor);
   return seq;
 }

@@ -3,7 +3,9 @@
  * merge-from another store's change log. */
 #include "ob-store-private.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ob-json.h"
 
@@ -338,6 +340,18 @@ open_other (const char *dir, MDB_env **ret_env, MDB_txn **ret_txn, MDB_dbi *ret_
   return TRUE;
 }
 
+/* TRUE when @a and @b hold the same data.mdb (also through links). */
+static gboolean
+same_store (const char *a, const char *b)
+{
+  g_autofree char *data_a = g_build_filename (a, "data.mdb", NULL);
+  g_autofree char *data_b = g_build_filename (b, "data.mdb", NULL);
+  GStatBuf st_a, st_b;
+
+  return g_stat (data_a, &st_a) == 0 && g_stat (data_b, &st_b) == 0 && st_a.st_dev == st_b.st_dev
+         && st_a.st_ino == st_b.st_ino;
+}
+
 gboolean
 ob_store_merge_from (ObStore *store, const char *other_dir, ObMergeStats *ret_stats, GError **error)
 {
@@ -351,6 +365,16 @@ ob_store_merge_from (ObStore *store, const char *other_dir, ObMergeStats *ret_st
   gboolean ok = TRUE;
   int rc;
 
+  /* LMDB must not open one environment twice in a process: the second open
+   * re-initialises the lock file under the first, and closing it drops the
+   * first one's locks. */
+  if (same_store (store->path, other_dir))
+    {
+      g_ptr_array_unref (merge.changes);
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID,
+                   "%s is this store; a store cannot merge from itself", other_dir);
+      return FALSE;
+    }
   if (!open_other (other_dir, &env, &txn, &dbi, error))
     return g_ptr_array_unref (merge.changes), FALSE;
   rc = mdb_cursor_open (txn, dbi, &cursor);

@@ -305,7 +305,12 @@ next_seq (ObTxn *txn, guint64 *ret_seq, GError **error)
       if (rc == MDB_NOTFOUND)
         txn->next_seq = 1;
       else if (rc == 0 && key.mv_size == 8)
-        txn->next_seq = GUINT64_FROM_BE (*(guint64 *) key.mv_data) + 1;
+        {
+          /* Keys are only 2-byte aligned in LMDB pages: copy them out. */
+          guint64 be;
+          memcpy (&be, key.mv_data, 8);
+          txn->next_seq = GUINT64_FROM_BE (be) + 1;
+        }
       else
         return ob_store_lmdb_fail (rc ? rc : MDB_CORRUPTED, "reading the change log", error);
     }
@@ -371,8 +376,11 @@ log_change (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error
   memcpy (log_key + ekey_len + 1, &be, 8);
 
   if (!ob_db_put (txn, DB_CHANGES, &be, 8, json, strlen (json), MDB_APPEND, error)
-      || !ob_db_put (txn, DB_CHANGE_IDS, change->id, strlen (change->id), &be, 8, 0, error)
-      || !ob_db_put (txn, DB_CHANGE_HLCS, change->hlc, strlen (change->hlc), &be, 8, 0, error)
+      /* One change per id and per clock value: never overwrite either. */
+      || !ob_db_put (txn, DB_CHANGE_IDS, change->id, strlen (change->id), &be, 8, MDB_NOOVERWRITE,
+                     error)
+      || !ob_db_put (txn, DB_CHANGE_HLCS, change->hlc, strlen (change->hlc), &be, 8,
+                     MDB_NOOVERWRITE, error)
       || !ob_db_put (txn, DB_ENTITY_LOG, log_key, ekey_len + 1 + 8, "", 0, 0, error))
     return FALSE;
   *ret_seq = seq;
@@ -424,7 +432,11 @@ lookup_seq (ObTxn *txn, StoreDb db, const char *key, guint64 *ret_seq, GError **
   MDB_val val;
   if (!ob_db_get (txn, db, key, strlen (key), &val, error))
     return FALSE;
-  *ret_seq = val.mv_size == 8 ? GUINT64_FROM_BE (*(guint64 *) val.mv_data) : 0;
+  guint64 be = 0;
+  /* Values are only 2-byte aligned in LMDB pages: copy them out. */
+  if (val.mv_size == 8)
+    memcpy (&be, val.mv_data, 8);
+  *ret_seq = GUINT64_FROM_BE (be);
   return TRUE;
 }
 
@@ -532,6 +544,10 @@ ob_edit_id (const ObEdit *edit)
 static void
 edit_put (ObEdit *edit, const char *name, cJSON *value, gboolean resolve)
 {
+  /* A NULL value means JSON null (clear), also when the field was set
+   * before in this edit. */
+  if (value == NULL)
+    value = cJSON_CreateNull ();
   for (guint i = 0; i < edit->fields->len; i++)
     {
       EditField *field = g_ptr_array_index (edit->fields, i);
@@ -545,7 +561,7 @@ edit_put (ObEdit *edit, const char *name, cJSON *value, gboolean resolve)
     }
   EditField *field = g_new0 (EditField, 1);
   field->name = g_strdup (name);
-  field->value = value ? value : cJSON_CreateNull ();
+  field->value = value;
   field->resolve = resolve;
   g_ptr_array_add (edit->fields, field);
 }
@@ -838,6 +854,16 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
   ob_entity_apply (preview, change);
   if (!check_edit (txn, preview, error))
     return FALSE;
+  /* A random UUID repeats only when the generator does (a forked process
+   * inherits its state); a repeated id would make other replicas drop this
+   * change as a duplicate, so draw again. */
+  while (lookup_seq (txn, DB_CHANGE_IDS, change->id, &seq, &local))
+    {
+      g_free (change->id);
+      change->id = g_uuid_string_random ();
+    }
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   if (!merge_and_log (txn, change, &seq, error))
     return FALSE;
   if (ret_change_id)

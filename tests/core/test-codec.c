@@ -18,11 +18,11 @@
 
 static GRand *rng;
 
-#define DEVICE   "dev-a"
-#define HLC_1    "0190a0b0c0d0-00000000-dev-a"
-#define HLC_2    "0190a0b0c0d0-00000001-dev-a"
-#define HLC_3    "0190a0b0c0d1-00000000-dev-a"
-#define HLC_B    "0190a0b0c0d0-00000005-dev-b"
+#define DEVICE "dev-a"
+#define HLC_1 "0190a0b0c0d0-00000000-dev-a"
+#define HLC_2 "0190a0b0c0d0-00000001-dev-a"
+#define HLC_3 "0190a0b0c0d1-00000000-dev-a"
+#define HLC_B "0190a0b0c0d0-00000005-dev-b"
 #define CHANGE_1 "3b9f6c1e-2d4a-4e8b-9c1d-0a1b2c3d4e5f"
 #define CHANGE_2 "5c0e7d2f-3e5b-4f9c-8d2e-1b2c3d4e5f60"
 
@@ -41,7 +41,7 @@ test_seed (void)
   do                                                                                               \
     {                                                                                              \
       assert_non_null (error);                                                                     \
-      if (strstr ((error)->message, (fragment)) == NULL)                                          \
+      if (strstr ((error)->message, (fragment)) == NULL)                                           \
         fail_msg ("error “%s” does not say “%s”", (error)->message, (fragment));                   \
     }                                                                                              \
   while (0)
@@ -312,8 +312,9 @@ test_entity_round_trip (void **state)
   assert_string_equal (g_array_index (history, ObVersion, 0).hlc, HLC_1);
 
   /* Damaged stored forms are refused. */
-  const char *damaged[] = { "{\"entity\":\"case\",\"id\":\"x\"}", "{\"entity\":1,\"id\":\"x\",\"fields\":{}}",
-                            "[1,2]", "{\"entity\":\"case\"," };
+  const char *damaged[]
+      = { "{\"entity\":\"case\",\"id\":\"x\"}", "{\"entity\":1,\"id\":\"x\",\"fields\":{}}",
+          "[1,2]", "{\"entity\":\"case\"," };
   for (gsize i = 0; i < G_N_ELEMENTS (damaged); i++)
     {
       g_autoptr (GError) damage = NULL;
@@ -433,12 +434,26 @@ test_json_limits (void **state)
   json = ob_json_parse ("{\"a\":1} \n\t", 10, 100, 16, &error);
   assert_null (error);
   cJSON_Delete (json);
-  const char *whole = "{\"a\":[1,2],\"b\":\"text\"}";
-  for (gsize cut = 0; cut < strlen (whole); cut++)
+  const char *whole = "{\"a\":[1,2.5e1,true,null],\"b\":\"t\\u00e9xt\\n\",\"c\":{}}";
+  for (gsize cut = 0; cut <= strlen (whole); cut++)
     {
-      /* Not NUL-terminated at the cut: copy into a buffer that goes on. */
-      error = json_refused (whole, cut, 100, 16, OB_JSON_ERROR_SYNTAX);
-      g_clear_error (&error);
+      /* Exactly @cut bytes on the heap, no NUL after them: reading past
+       * the end is caught by AddressSanitizer. */
+      g_autofree char *exact = g_malloc (MAX (cut, 1));
+      memcpy (exact, whole, cut);
+      if (cut == strlen (whole))
+        {
+          json = ob_json_parse (exact, cut, 100, 16, &error);
+          assert_null (error);
+          assert_string_equal (cJSON_GetObjectItemCaseSensitive (json, "b")->valuestring,
+                               "t\u00e9xt\n");
+          cJSON_Delete (json);
+        }
+      else
+        {
+          error = json_refused (exact, cut, 100, 16, OB_JSON_ERROR_SYNTAX);
+          g_clear_error (&error);
+        }
     }
   error = json_refused ("", 0, 100, 16, OB_JSON_ERROR_SYNTAX);
   assert_error_has (error, "syntax error");
@@ -601,7 +616,8 @@ test_change_refused_values (void **state)
 
   json = case_create_json ();
   set_field (json, "home_municipality", cJSON_CreateString ("9999"), NULL);
-  error = expect_refused (json, "case.home_municipality: “9999” is not a Swedish municipality code");
+  error
+      = expect_refused (json, "case.home_municipality: “9999” is not a Swedish municipality code");
   g_clear_error (&error);
 
   json = case_create_json ();

@@ -135,8 +135,8 @@ test_tick (void **state)
       now = (guint64) MAX (0, (gint64) now + step);
       tick = ob_hlc_tick (&last, now, "dev");
       if (ob_hlc_compare (&tick, &last) <= 0)
-        fail_msg ("tick %s is not after %s (now %" G_GUINT64_FORMAT ")", ob_hlc_format (&tick, next),
-                  ob_hlc_format (&last, prev), now);
+        fail_msg ("tick %s is not after %s (now %" G_GUINT64_FORMAT ")",
+                  ob_hlc_format (&tick, next), ob_hlc_format (&last, prev), now);
       assert_true (strcmp (ob_hlc_format (&last, prev), ob_hlc_format (&tick, next)) < 0);
       /* A clock never runs ahead of max(wall clock, last). */
       assert_true (tick.wall_ms == MAX (now, last.wall_ms));
@@ -179,8 +179,8 @@ test_observe (void **state)
       if (ob_hlc_compare (&tick, &remote) <= 0)
         {
           char a[OB_HLC_MAX + 1], b[OB_HLC_MAX + 1];
-          fail_msg ("tick %s after observing %s does not order after it",
-                    ob_hlc_format (&tick, a), ob_hlc_format (&remote, b));
+          fail_msg ("tick %s after observing %s does not order after it", ob_hlc_format (&tick, a),
+                    ob_hlc_format (&remote, b));
         }
       assert_true (ob_hlc_compare (&tick, &before) > 0);
     }
@@ -258,8 +258,8 @@ main (void)
 {
   rng = g_rand_new_with_seed (test_seed ());
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_round_trip), cmocka_unit_test (test_text_order_is_clock_order),
-    cmocka_unit_test (test_tick),       cmocka_unit_test (test_observe),
+    cmocka_unit_test (test_round_trip),    cmocka_unit_test (test_text_order_is_clock_order),
+    cmocka_unit_test (test_tick),          cmocka_unit_test (test_observe),
     cmocka_unit_test (test_parse_rejects),
   };
   int failed = cmocka_run_group_tests (tests, NULL, NULL);

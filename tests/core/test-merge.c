@@ -24,10 +24,10 @@
 #include "ob-schema.h"
 #include "ob-store.h"
 
-#define N_REPLICAS       4
-#define DEFAULT_ROUNDS   10
-#define EDITS_PER_ROUND  9
-#define N_SHARED_CASES   3
+#define N_REPLICAS 4
+#define DEFAULT_ROUNDS 14
+#define EDITS_PER_ROUND 9
+#define N_SHARED_CASES 3
 
 static guint32 seed;
 
@@ -55,7 +55,8 @@ remove_tree (const char *path)
       while ((name = g_dir_read_name (dir)))
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR)
+              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             remove_tree (child);
           else
             g_unlink (child);
@@ -91,8 +92,7 @@ replica_clock (gpointer user_data)
   SimClock *clock = replica->clock;
 
   clock->now += (guint64) g_rand_int_range (clock->rng, 0, 4);
-  return (guint64) ((gint64) clock->now + replica->skew_ms
-                    - g_rand_int_range (clock->rng, 0, 3));
+  return (guint64) ((gint64) clock->now + replica->skew_ms - g_rand_int_range (clock->rng, 0, 3));
 }
 
 static void
@@ -203,26 +203,27 @@ random_value (GRand *rng, ValueKind kind, gboolean required)
     return cJSON_CreateNull ();
   switch (kind)
     {
-    case V_NAME:
-      return cJSON_CreateString (names[g_rand_int_range (rng, 0, G_N_ELEMENTS (names))]);
-    case V_TEXT:
-      if (g_rand_boolean (rng))
-        return cJSON_CreateString (texts[g_rand_int_range (rng, 0, G_N_ELEMENTS (texts))]);
-      else
+      case V_NAME:
+        return cJSON_CreateString (names[g_rand_int_range (rng, 0, G_N_ELEMENTS (names))]);
+      case V_TEXT:
+        if (g_rand_boolean (rng))
+          return cJSON_CreateString (texts[g_rand_int_range (rng, 0, G_N_ELEMENTS (texts))]);
+        else
+          {
+            g_autofree char *text
+                = g_strdup_printf ("Anteckning %d", g_rand_int_range (rng, 0, 1000));
+            return cJSON_CreateString (text);
+          }
+      case V_DATE:
         {
-          g_autofree char *text = g_strdup_printf ("Anteckning %d", g_rand_int_range (rng, 0, 1000));
-          return cJSON_CreateString (text);
+          char buf[11];
+          ObDate first = ob_date_from_ymd (2026, 2, 1);
+          return cJSON_CreateString (ob_date_format (first + g_rand_int_range (rng, 0, 270), buf));
         }
-    case V_DATE:
-      {
-        char buf[11];
-        ObDate first = ob_date_from_ymd (2026, 2, 1);
-        return cJSON_CreateString (ob_date_format (first + g_rand_int_range (rng, 0, 270), buf));
-      }
-    case V_BOOL:
-      return cJSON_CreateBool (g_rand_boolean (rng));
-    case V_STATUS:
-      return cJSON_CreateString (g_rand_boolean (rng) ? "open" : "closed");
+      case V_BOOL:
+        return cJSON_CreateBool (g_rand_boolean (rng));
+      case V_STATUS:
+        return cJSON_CreateString (g_rand_boolean (rng) ? "open" : "closed");
     }
   g_assert_not_reached ();
 }
@@ -357,8 +358,8 @@ resolve_one (World *world, Replica *replica)
 static void
 mark_routine (World *world, Replica *replica)
 {
-  const char *placement
-      = g_ptr_array_index (world->placements, g_rand_int_range (world->rng, 0, world->placements->len));
+  const char *placement = g_ptr_array_index (
+      world->placements, g_rand_int_range (world->rng, 0, world->placements->len));
   gboolean sis = strcmp (g_hash_table_lookup (world->placement_form, placement), "sis_lvu") == 0;
   g_autofree char *step = g_strdup_printf ("%s.%d", sis ? "sisam" : "adapted",
                                            g_rand_int_range (world->rng, 1, sis ? 8 : 15));
@@ -371,19 +372,19 @@ mark_routine (World *world, Replica *replica)
   ob_edit_set_string (edit, "step", step);
   switch (g_rand_int_range (world->rng, 0, 3))
     {
-    case 0:
-      ob_edit_set_string (edit, "mark", "done");
-      ob_edit_set_string (
-          edit, "date",
-          ob_date_format (ob_date_from_ymd (2026, 1, 15) + g_rand_int_range (world->rng, 0, 100),
-                          date));
-      break;
-    case 1:
-      ob_edit_set_string (edit, "mark", "na");
-      ob_edit_set_string (edit, "reason", texts[g_rand_int_range (world->rng, 0, 2)]);
-      break;
-    default:
-      ob_edit_set_string (edit, "mark", "pending");
+      case 0:
+        ob_edit_set_string (edit, "mark", "done");
+        ob_edit_set_string (
+            edit, "date",
+            ob_date_format (ob_date_from_ymd (2026, 1, 15) + g_rand_int_range (world->rng, 0, 100),
+                            date));
+        break;
+      case 1:
+        ob_edit_set_string (edit, "mark", "na");
+        ob_edit_set_string (edit, "reason", texts[g_rand_int_range (world->rng, 0, 2)]);
+        break;
+      default:
+        ob_edit_set_string (edit, "mark", "pending");
     }
   if (g_rand_boolean (world->rng))
     ob_edit_set_string (edit, "by", names[g_rand_int_range (world->rng, 0, 7)]);
@@ -395,12 +396,12 @@ mark_routine (World *world, Replica *replica)
 static void
 append_record (World *world, Replica *replica)
 {
-  const char *placement
-      = g_ptr_array_index (world->placements, g_rand_int_range (world->rng, 0, world->placements->len));
+  const char *placement = g_ptr_array_index (
+      world->placements, g_rand_int_range (world->rng, 0, world->placements->len));
   const char *case_id = g_hash_table_lookup (world->placement_case, placement);
   gboolean feedback = g_rand_boolean (world->rng);
-  g_autofree char *id = g_strdup_printf ("%s-%d-%d", feedback ? "fb" : "note", replica->index,
-                                         ++replica->serial);
+  g_autofree char *id
+      = g_strdup_printf ("%s-%d-%d", feedback ? "fb" : "note", replica->index, ++replica->serial);
   ObEdit *edit = ob_edit_new (feedback ? "feedback" : "note", id);
   char date[11];
 
@@ -497,26 +498,26 @@ reference_add (Reference *ref, const char *json)
   fields = cJSON_GetObjectItemCaseSensitive (change, "fields");
   g_hash_table_add (ref->entities, g_strdup_printf ("%s/%s", type, id));
   cJSON_ArrayForEach (field, fields)
-    {
-      g_autofree char *key = g_strdup_printf ("%s/%s/%s", type, id, field->string);
-      GPtrArray *versions = g_hash_table_lookup (ref->fields, key);
-      RefVersion *version = g_new0 (RefVersion, 1);
+  {
+    g_autofree char *key = g_strdup_printf ("%s/%s/%s", type, id, field->string);
+    GPtrArray *versions = g_hash_table_lookup (ref->fields, key);
+    RefVersion *version = g_new0 (RefVersion, 1);
 
-      if (versions == NULL)
-        {
-          versions = g_ptr_array_new_with_free_func (ref_version_free);
-          g_hash_table_insert (ref->fields, g_strdup (key), versions);
-        }
-      version->hlc = g_strdup (hlc);
-      version->value = cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (field, "value"), TRUE);
-      version->base = g_ptr_array_new_with_free_func (g_free);
-      cJSON_ArrayForEach (base, cJSON_GetObjectItemCaseSensitive (field, "base"))
+    if (versions == NULL)
+      {
+        versions = g_ptr_array_new_with_free_func (ref_version_free);
+        g_hash_table_insert (ref->fields, g_strdup (key), versions);
+      }
+    version->hlc = g_strdup (hlc);
+    version->value = cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (field, "value"), TRUE);
+    version->base = g_ptr_array_new_with_free_func (g_free);
+    cJSON_ArrayForEach (base, cJSON_GetObjectItemCaseSensitive (field, "base"))
         g_ptr_array_add (version->base, g_strdup (base->valuestring));
-      g_ptr_array_sort (version->base, compare_strings);
-      for (guint i = 0; i < versions->len; i++)
-        assert_true (strcmp (((RefVersion *) g_ptr_array_index (versions, i))->hlc, hlc) != 0);
-      g_ptr_array_add (versions, version);
-    }
+    g_ptr_array_sort (version->base, compare_strings);
+    for (guint i = 0; i < versions->len; i++)
+      assert_true (strcmp (((RefVersion *) g_ptr_array_index (versions, i))->hlc, hlc) != 0);
+    g_ptr_array_add (versions, version);
+  }
 }
 
 static int
@@ -566,7 +567,8 @@ count_entity (ObEntity *entity, gpointer user_data)
     fail_msg ("the store holds %s, which no change created", key);
   for (guint i = 0; i < fields->len; i++)
     {
-      g_autofree char *field_key = g_strdup_printf ("%s/%s", key, (char *) g_ptr_array_index (fields, i));
+      g_autofree char *field_key
+          = g_strdup_printf ("%s/%s", key, (char *) g_ptr_array_index (fields, i));
       if (!g_hash_table_contains (count->ref->fields, field_key))
         fail_msg ("the store has versions of %s, which no change set", field_key);
     }
@@ -597,8 +599,7 @@ compare_with_reference (Replica *replica, Reference *ref)
       gboolean expected_conflict = FALSE;
 
       if (entity == NULL)
-        fail_msg ("replica %d lacks %s %s: %s", replica->index, parts[0], parts[1],
-                  error->message);
+        fail_msg ("replica %d lacks %s %s: %s", replica->index, parts[0], parts[1], error->message);
       g_autoptr (GArray) live = ob_entity_live (entity, parts[2]);
       g_autoptr (GArray) history = ob_entity_history (entity, parts[2]);
       assert_int_equal (history->len, ((GPtrArray *) value)->len);
@@ -618,8 +619,8 @@ compare_with_reference (Replica *replica, Reference *ref)
             assert_string_equal (cJSON_GetArrayItem (got->base, b)->valuestring,
                                  g_ptr_array_index (want->base, b));
           if (i > 0
-              && !cJSON_Compare (want->value, ((RefVersion *) g_ptr_array_index (expected, 0))->value,
-                                 TRUE))
+              && !cJSON_Compare (want->value,
+                                 ((RefVersion *) g_ptr_array_index (expected, 0))->value, TRUE))
             expected_conflict = TRUE;
         }
       /* The shown value is the live version with the greatest HLC. */
@@ -684,18 +685,18 @@ replay_batch (ObTxn *txn, gpointer user_data, GError **error)
       guint64 seq = 0;
       switch (ob_txn_apply_change (txn, g_ptr_array_index (replay->changes, i), &seq, &local))
         {
-        case OB_APPLY_ACCEPTED:
-          accepted++;
-          break;
-        case OB_APPLY_DUPLICATE:
-          duplicate++;
-          break;
-        case OB_APPLY_REJECTED:
-          fail_msg ("replay rejected a change: %s", local->message);
-          break;
-        case OB_APPLY_FAILED:
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
+          case OB_APPLY_ACCEPTED:
+            accepted++;
+            break;
+          case OB_APPLY_DUPLICATE:
+            duplicate++;
+            break;
+          case OB_APPLY_REJECTED:
+            fail_msg ("replay rejected a change: %s", local->message);
+            break;
+          case OB_APPLY_FAILED:
+            g_propagate_error (error, g_steal_pointer (&local));
+            return FALSE;
         }
       assert_true (seq > 0);
     }

@@ -27,7 +27,7 @@
   do                                                                                               \
     {                                                                                              \
       assert_non_null (error);                                                                     \
-      if (strstr ((error)->message, (fragment)) == NULL)                                          \
+      if (strstr ((error)->message, (fragment)) == NULL)                                           \
         fail_msg ("error “%s” does not say “%s”", (error)->message, (fragment));                   \
     }                                                                                              \
   while (0)
@@ -63,7 +63,8 @@ remove_tree (const char *path)
       while ((name = g_dir_read_name (dir)))
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR)
+              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             remove_tree (child);
           else
             g_unlink (child);
@@ -163,7 +164,10 @@ placement_edit (const char *id, const char *case_id, const char *form, const cha
 }
 
 static void
-new_placement (ObStore *store, const char *id, const char *case_id, const char *form,
+new_placement (ObStore *store,
+               const char *id,
+               const char *case_id,
+               const char *form,
                const char *start)
 {
   g_free (commit (store, placement_edit (id, case_id, form, start)));
@@ -414,6 +418,43 @@ test_edits (void **state)
   {
     g_autoptr (ObEntity) the_case = get (store, "case", "case-1");
     assert_null (ob_entity_get (the_case, "consent_t2"));
+  }
+
+  /* Setting a field twice keeps the last value, also when that is a clear
+   * given as a NULL pointer. */
+  edit = ob_edit_new ("case", "case-1");
+  ob_edit_set_string (edit, "social_worker", "Lena");
+  ob_edit_set_string (edit, "social_worker", "Lasse");
+  g_free (commit (store, edit));
+  edit = ob_edit_new ("case", "case-1");
+  ob_edit_set (edit, "social_worker", cJSON_CreateString ("Olle"));
+  ob_edit_set (edit, "social_worker", NULL);
+  g_free (commit (store, edit));
+  {
+    g_autoptr (ObEntity) the_case = get (store, "case", "case-1");
+    g_autoptr (GArray) history = ob_entity_history (the_case, "social_worker");
+    assert_int_equal (history->len, 2);
+    assert_string_equal (g_array_index (history, ObVersion, 0).value->valuestring, "Lasse");
+    assert_null (ob_entity_get (the_case, "social_worker"));
+  }
+
+  /* Change ids stay unique even when the random generator repeats itself,
+   * as it does in a forked process: a repeated id would make replicas drop
+   * the second change as a duplicate. */
+  {
+    g_autofree char *first = NULL, *second = NULL;
+    g_random_set_seed (42);
+    edit = ob_edit_new ("case", "case-1");
+    ob_edit_set_string (edit, "school_mandate", "Första");
+    first = commit (store, edit);
+    g_random_set_seed (42);
+    edit = ob_edit_new ("case", "case-1");
+    ob_edit_set_string (edit, "school_mandate", "Andra");
+    second = commit (store, edit);
+    assert_non_null (first);
+    assert_non_null (second);
+    assert_true (strcmp (first, second) != 0);
+    assert_verifies (store);
   }
 
   /* A new entity with a fresh id. */
@@ -769,9 +810,9 @@ test_overdue (void **state)
   edit = ob_edit_new ("case", "c-sis");
   ob_edit_set_string (edit, "investigation_start", "2026-01-01");
   g_free (commit (store, edit));
-  assert_overdue (store, "2026-01-20", (const char *[]){ "2025-12-29 p-hvb adapted.1",
-                                                         "2026-01-05 p-hvb adapted.2",
-                                                         "2026-01-15 p-sis sisam.1", NULL });
+  assert_overdue (store, "2026-01-20",
+                  (const char *[]){ "2025-12-29 p-hvb adapted.1", "2026-01-05 p-hvb adapted.2",
+                                    "2026-01-15 p-sis sisam.1", NULL });
 
   /* The discharge brings routines 6 and 7, the follow-up three months on. */
   edit = ob_edit_new ("placement", "p-sis");
@@ -796,8 +837,8 @@ test_overdue (void **state)
   ob_edit_set_string (edit, "date", "2026-03-01");
   g_free (commit (store, edit));
   assert_overdue (store, "2026-07-10", (const char *[]){ "2026-04-10 p-sis sisam.6", NULL });
-  assert_overdue (store, "2026-07-11", (const char *[]){ "2026-04-10 p-sis sisam.6",
-                                                         "2026-07-10 p-sis sisam.7", NULL });
+  assert_overdue (store, "2026-07-11",
+                  (const char *[]){ "2026-04-10 p-sis sisam.6", "2026-07-10 p-sis sisam.7", NULL });
   {
     /* The routine list agrees. */
     g_autoptr (GError) error = NULL;
@@ -866,8 +907,8 @@ apply_first (ObTxn *txn, gpointer user_data, GError **error)
 {
   ApplyOne *apply = user_data;
   g_clear_error (&apply->error);
-  apply->result = ob_txn_apply_change (txn, g_ptr_array_index (apply->changes, 0), NULL,
-                                       &apply->error);
+  apply->result
+      = ob_txn_apply_change (txn, g_ptr_array_index (apply->changes, 0), NULL, &apply->error);
   return apply->result != OB_APPLY_FAILED;
 }
 
@@ -1213,7 +1254,7 @@ test_verify_and_rebuild (void **state)
 /* ---- Map growth --------------------------------------------------------------- */
 
 #define MANY_CASES 3000
-#define LONG_TEXT  10000
+#define LONG_TEXT 10000
 
 typedef struct
 {
