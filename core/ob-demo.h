@@ -37,13 +37,15 @@ typedef struct
 } ObDemoStats;
 
 /* Writes @options->n_cases generated cases into @store, in transactions of
- * a few hundred cases each, and fills @ret_stats (may be NULL) with what was
- * written.  Every edit passes the store's validation like a person's would.
+ * a few hundred cases each, and on success fills @ret_stats (may be NULL)
+ * with what was written.  Every edit passes the store's validation as a
+ * person's would, so demo data exercises the same rules as real data.
  *
- * While it runs, the store's clock is pinned to midnight UTC of the day
- * before @options->today (so change clocks differ only in their counters)
- * and restored to the real clock at the end; its author is set to "demo"
- * and left so: there is no getter, so the caller resets it if it matters.
+ * While it runs, the store's clock is pinned (for any other writer too) to
+ * midnight UTC of the day before @options->today, so change clocks differ
+ * only in their counters; the real clock is restored at the end.  The
+ * store's author is set to "demo" and left so: there is no getter, so the
+ * caller resets it if it matters.
  * Clocks carry the store's device id, so two stores filled with the same
  * seed show the same values but have different state hashes.
  *
