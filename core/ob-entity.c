@@ -48,17 +48,17 @@ ob_entity_free (ObEntity *entity)
 ObEntity *
 ob_entity_parse (const char *bytes, gsize len, GError **error)
 {
-  /* Stored state was written by this code; the limits only guard against a
-   * damaged file. */
-  cJSON *root = ob_json_parse (bytes, len, G_MAXUINT32, 8, error);
-  if (root == NULL)
-    return NULL;
-  if (!cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "entity"))
+  /* Stored state was written by this code from validated input, so the
+   * checks ob_json_parse() makes on foreign input would only cost time;
+   * cJSON still refuses anything that is not JSON, and the shape is
+   * checked below. */
+  cJSON *root = cJSON_ParseWithLength (bytes, len);
+  if (root == NULL || !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "entity"))
       || !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "id"))
       || !cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (root, "fields")))
     {
       cJSON_Delete (root);
-      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_MISSING, "stored entity is damaged");
+      g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_SYNTAX, "stored entity is damaged");
       return NULL;
     }
   return wrap (root);
@@ -137,10 +137,10 @@ ensure_field (ObEntity *entity, const char *name)
   cJSON *versions = field_versions (entity, name);
   if (versions == NULL)
     {
-      /* Detaching keeps the item's key, allocated the way cJSON frees it. */
-      g_autoptr (cJSON) holder = cJSON_CreateObject ();
-      versions = cJSON_AddArrayToObject (holder, name);
-      cJSON_DetachItemViaPointer (holder, versions);
+      /* cJSON frees an item's key with free(): no allocator hooks are
+       * installed, so strdup() is what it expects. */
+      versions = cJSON_CreateArray ();
+      versions->string = strdup (name);
       insert_sorted (entity->fields, versions, compare_names);
     }
   return versions;

@@ -1,6 +1,7 @@
 /* ob-json.c — bounded, strict JSON parsing on top of cJSON. */
 #include "ob-json.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (ob - json - error - quark, ob_json_error)
@@ -161,11 +162,106 @@ ob_json_only_keys (const cJSON *object,
   return TRUE;
 }
 
+static void
+write_string (GString *out, const char *text)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = text;
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      g_string_append_c (out, '\\');
+      switch (c)
+        {
+          case '"':
+          case '\\':
+            g_string_append_c (out, (char) c);
+            break;
+          case '\n':
+            g_string_append_c (out, 'n');
+            break;
+          case '\r':
+            g_string_append_c (out, 'r');
+            break;
+          case '\t':
+            g_string_append_c (out, 't');
+            break;
+          case '\b':
+            g_string_append_c (out, 'b');
+            break;
+          case '\f':
+            g_string_append_c (out, 'f');
+            break;
+          default:
+            g_string_append (out, "u00");
+            g_string_append_c (out, hex[c >> 4]);
+            g_string_append_c (out, hex[c & 15]);
+        }
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_number (GString *out, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v))
+    g_string_append (out, "null");
+  else if (v == floor (v) && fabs (v) < 9007199254740992.0)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) v);
+  else
+    g_string_append (out, g_ascii_dtostr (buf, sizeof buf, v));
+}
+
+/* Writes @item as compact JSON. Our own writer: cJSON's printer costs a
+ * realloc per growth step and a format-and-rescan per number, and every
+ * edit prints its change and the entity's new state. */
+static void
+write_value (GString *out, const cJSON *item)
+{
+  const cJSON *child;
+
+  if (cJSON_IsString (item))
+    write_string (out, item->valuestring);
+  else if (cJSON_IsNumber (item))
+    write_number (out, item->valuedouble);
+  else if (cJSON_IsTrue (item))
+    g_string_append (out, "true");
+  else if (cJSON_IsFalse (item))
+    g_string_append (out, "false");
+  else if (cJSON_IsArray (item) || cJSON_IsObject (item))
+    {
+      gboolean object = cJSON_IsObject (item);
+      g_string_append_c (out, object ? '{' : '[');
+      for (child = item->child; child; child = child->next)
+        {
+          if (child != item->child)
+            g_string_append_c (out, ',');
+          if (object)
+            {
+              write_string (out, child->string);
+              g_string_append_c (out, ':');
+            }
+          write_value (out, child);
+        }
+      g_string_append_c (out, object ? '}' : ']');
+    }
+  else
+    g_string_append (out, "null");
+}
+
 char *
 ob_json_print (const cJSON *item)
 {
-  char *printed = cJSON_PrintUnformatted (item);
-  char *copy = g_strdup (printed);
-  cJSON_free (printed);
-  return copy;
+  GString *out = g_string_sized_new (512);
+  write_value (out, item);
+  return g_string_free (out, FALSE);
 }

@@ -278,13 +278,15 @@ collect_last_part (const MDB_val *key, const MDB_val *val, gpointer user_data)
   return TRUE;
 }
 
-/* Ids of @type entities of case @case_id. */
+/* Ids of @type entities of case @case_id (whose id starts with @id_prefix
+ * when not NULL). */
 static GPtrArray *
-child_ids (ObTxn *txn, const char *case_id, const char *type, GError **error)
+child_ids (ObTxn *txn, const char *case_id, const char *type, const char *id_prefix, GError **error)
 {
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *prefix = g_strdup_printf ("%s%c%s%c", case_id, 0, type, 0);
-  gsize len = strlen (case_id) + strlen (type) + 2;
+  g_autofree char *prefix
+      = g_strdup_printf ("%s%c%s%c%s", case_id, 0, type, 0, id_prefix ? id_prefix : "");
+  gsize len = strlen (case_id) + strlen (type) + 2 + (id_prefix ? strlen (id_prefix) : 0);
 
   if (!scan_prefix (txn, DB_CHILDREN, prefix, len, collect_last_part, ids, error))
     g_clear_pointer (&ids, g_ptr_array_unref);
@@ -301,12 +303,16 @@ mark_from_code (const char *code)
   return OB_MARK_NONE;
 }
 
-/* The routine records of @placement (entities kept alive in @keep). */
+/* The routine records of @placement; strings borrowed from the
+ * transaction's cache. */
 static GArray *
-routine_records (ObTxn *txn, const ObEntity *placement, GPtrArray *keep, GError **error)
+routine_records (ObTxn *txn, const ObEntity *placement, GError **error)
 {
   const char *case_id = ob_entity_get_string (placement, "case_id");
-  g_autoptr (GPtrArray) ids = case_id ? child_ids (txn, case_id, "routine", error) : NULL;
+  /* Routine records are named PLACEMENT:STEP, so this placement's are
+   * exactly the case's routines with that prefix. */
+  g_autofree char *mine = g_strconcat (ob_entity_id (placement), ":", NULL);
+  g_autoptr (GPtrArray) ids = case_id ? child_ids (txn, case_id, "routine", mine, error) : NULL;
   GArray *records = g_array_new (FALSE, TRUE, sizeof (ObRoutineRecord));
   g_autoptr (GError) local = NULL;
 
@@ -314,12 +320,11 @@ routine_records (ObTxn *txn, const ObEntity *placement, GPtrArray *keep, GError 
     return g_array_unref (records), NULL;
   for (guint i = 0; ids && i < ids->len; i++)
     {
-      ObEntity *routine = ob_txn_load (txn, "routine", g_ptr_array_index (ids, i), &local);
+      const ObEntity *routine = ob_txn_peek (txn, "routine", g_ptr_array_index (ids, i), &local);
       if (local)
         return g_propagate_error (error, g_steal_pointer (&local)), g_array_unref (records), NULL;
       if (routine == NULL)
         continue;
-      g_ptr_array_add (keep, routine);
       if (g_strcmp0 (ob_entity_get_string (routine, "placement_id"), ob_entity_id (placement)) != 0)
         continue;
       ObRoutineRecord record = {
@@ -336,22 +341,16 @@ routine_records (ObTxn *txn, const ObEntity *placement, GPtrArray *keep, GError 
 }
 
 GArray *
-ob_index_evaluate_keep (ObTxn *txn,
-                        const ObEntity *placement,
-                        ObDate today,
-                        GPtrArray *keep,
-                        GError **error)
+ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, GError **error)
 {
   const char *case_id = ob_entity_get_string (placement, "case_id");
   g_autoptr (GError) local = NULL;
-  ObEntity *the_case = case_id ? ob_txn_load (txn, "case", case_id, &local) : NULL;
+  const ObEntity *the_case = case_id ? ob_txn_peek (txn, "case", case_id, &local) : NULL;
   g_autoptr (GArray) records = NULL;
 
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), NULL;
-  if (the_case)
-    g_ptr_array_add (keep, the_case);
-  records = routine_records (txn, placement, keep, error);
+  records = routine_records (txn, placement, error);
   if (records == NULL)
     return NULL;
 
@@ -370,22 +369,6 @@ ob_index_evaluate_keep (ObTxn *txn,
     return g_array_new (FALSE, TRUE, sizeof (ObRoutineState));
   return ob_routines_evaluate (txn->models, &facts, (const ObRoutineRecord *) records->data,
                                records->len, today);
-}
-
-GArray *
-ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, GError **error)
-{
-  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_entity_free);
-  /* Only statuses, due dates and step pointers are used by callers of this
-   * variant; the strings die with @keep. */
-  GArray *states = ob_index_evaluate_keep (txn, placement, today, keep, error);
-  for (guint i = 0; states && i < states->len; i++)
-    {
-      ObRoutineState *state = &g_array_index (states, ObRoutineState, i);
-      state->reason = NULL;
-      state->by = NULL;
-    }
-  return states;
 }
 
 GPtrArray *
@@ -456,12 +439,15 @@ static gboolean
 reindex_placement (ObTxn *txn, const char *placement_id, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  g_autoptr (ObEntity) placement = ob_txn_load (txn, "placement", placement_id, &local);
+  const ObEntity *placement;
   g_autoptr (GPtrArray) keys = NULL;
   g_autoptr (GString) list = NULL;
   gboolean had;
   MDB_val old = { 0, NULL };
 
+  /* Between placements nothing peeked is in use: the cache may shrink. */
+  ob_txn_trim_cache (txn);
+  placement = ob_txn_peek (txn, "placement", placement_id, &local);
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   keys = placement ? ob_index_due_keys (txn, placement, error)
@@ -531,7 +517,7 @@ ob_index_flush (ObTxn *txn, GError **error)
   g_hash_table_iter_init (&iter, txn->dirty_cases);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      g_autoptr (GPtrArray) ids = child_ids (txn, id, "placement", error);
+      g_autoptr (GPtrArray) ids = child_ids (txn, id, "placement", NULL, error);
       if (ids == NULL)
         return FALSE;
       for (guint i = 0; i < ids->len; i++)

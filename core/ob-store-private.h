@@ -64,6 +64,10 @@ struct _ObTxn
    * built because local steps changed). */
   ObModelSet *models;
   ObModelSet *new_models;
+  /* Entities parsed in this transaction, by "type\0id" key (GBytes), for
+   * lookups that repeat (a placement's case, its routine records). Dropped
+   * when the entity is written. */
+  GHashTable *cache;
 };
 
 /* Sets @error from an LMDB return code; FALSE for convenience.
@@ -104,6 +108,13 @@ GBytes *ob_entity_key (const char *type, const char *id);
 /* Stored entity by key, or NULL (no error) when absent. */
 ObEntity *ob_txn_load (ObTxn *txn, const char *type, const char *id, GError **error);
 
+/* Like ob_txn_load(), but borrowed from the transaction's cache: valid until
+ * the entity is written or ob_txn_trim_cache() runs. */
+const ObEntity *ob_txn_peek (ObTxn *txn, const char *type, const char *id, GError **error);
+
+/* Bounds the cache's memory; call only where no peeked entity is in use. */
+void ob_txn_trim_cache (ObTxn *txn);
+
 /* ---- Indexes (ob-store-index.c) ---- */
 
 /* Derived index keys of @entity (NULL: none) as a set of (db, key) pairs:
@@ -124,7 +135,8 @@ gboolean ob_index_flush (ObTxn *txn, GError **error);
 /* The DB_DUE keys placement @placement_id should have now. Array of GBytes. */
 GPtrArray *ob_index_due_keys (ObTxn *txn, const ObEntity *placement, GError **error);
 
-/* Evaluates a placement's routines in @txn's view. */
+/* Evaluates a placement's routines in @txn's view. Strings in the result
+ * are borrowed from the transaction's cache (see ob_txn_peek()). */
 GArray *ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, GError **error);
 
 /* Drops and rebuilds every derived index from the entities. */
@@ -145,14 +157,6 @@ gboolean ob_index_scan (ObTxn *txn,
                         gboolean (*func) (const MDB_val *key, const MDB_val *val, gpointer data),
                         gpointer user_data,
                         GError **error);
-
-/* Evaluates a placement's routines; strings in the result are borrowed from
- * entities added to @keep. */
-GArray *ob_index_evaluate_keep (ObTxn *txn,
-                                const ObEntity *placement,
-                                ObDate today,
-                                GPtrArray *keep,
-                                GError **error);
 
 /* The change log of one entity in @txn, oldest first (array of char*). */
 GPtrArray *ob_index_entity_changes (ObTxn *txn, const char *entity, const char *id, GError **error);

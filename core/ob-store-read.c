@@ -292,7 +292,6 @@ GPtrArray *
 ob_store_placement_routines (ObStore *store, const char *placement_id, ObDate today, GError **error)
 {
   g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
-  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_entity_free);
   g_autoptr (ObEntity) placement = NULL;
   g_autoptr (GArray) states = NULL;
   g_autoptr (GError) local = NULL;
@@ -305,7 +304,7 @@ ob_store_placement_routines (ObStore *store, const char *placement_id, ObDate to
     return g_propagate_error (error, local ? g_steal_pointer (&local)
                                            : not_found ("placement", placement_id)),
            NULL;
-  states = ob_index_evaluate_keep (txn, placement, today, keep, error);
+  states = ob_index_evaluate (txn, placement, today, error);
   if (states == NULL)
     return NULL;
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_routine_row_free);

@@ -170,11 +170,14 @@ verify_entity (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   Verify *verify = user_data;
   g_autoptr (GError) local = NULL;
-  g_autoptr (ObEntity) entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
+  g_autoptr (ObEntity) entity = NULL;
   g_autoptr (ObEntity) replayed = NULL;
   g_autofree char *replayed_blob = NULL;
   gsize len;
 
+  /* One read transaction spans the whole store: keep its cache bounded. */
+  ob_txn_trim_cache (verify->txn);
+  entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
   if (entity == NULL)
     {
       problem (verify, "a stored entity is damaged: %s", local->message);

@@ -132,6 +132,32 @@ ob_txn_load (ObTxn *txn, const char *type, const char *id, GError **error)
   return entity;
 }
 
+const ObEntity *
+ob_txn_peek (ObTxn *txn, const char *type, const char *id, GError **error)
+{
+  g_autoptr (GBytes) key = ob_entity_key (type, id);
+  ObEntity *entity = g_hash_table_lookup (txn->cache, key);
+
+  if (entity == NULL)
+    {
+      entity = ob_txn_load (txn, type, id, error);
+      if (entity)
+        g_hash_table_insert (txn->cache, g_steal_pointer (&key), entity);
+    }
+  return entity;
+}
+
+/* Most entities a transaction keeps parsed: enough for a batch of edits,
+ * small enough that a rebuild of a large store stays in bounds. */
+#define CACHE_MAX 20000
+
+void
+ob_txn_trim_cache (ObTxn *txn)
+{
+  if (g_hash_table_size (txn->cache) > CACHE_MAX)
+    g_hash_table_remove_all (txn->cache);
+}
+
 ObEntity *
 ob_txn_get (ObTxn *txn, const char *entity, const char *id, GError **error)
 {
@@ -196,6 +222,8 @@ txn_begin (ObStore *store, gboolean write, GError **error)
   txn->write = write;
   txn->dirty_placements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   txn->dirty_cases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  txn->cache = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref,
+                                      (GDestroyNotify) ob_entity_free);
   g_mutex_lock (&store->models_lock);
   txn->models = store->models;
   g_mutex_unlock (&store->models_lock);
@@ -219,6 +247,7 @@ ob_txn_end (ObTxn *txn)
   g_rw_lock_reader_unlock (&txn->store->resize_lock);
   g_hash_table_unref (txn->dirty_placements);
   g_hash_table_unref (txn->dirty_cases);
+  g_hash_table_unref (txn->cache);
   ob_model_set_free (txn->new_models);
   g_free (txn);
 }
@@ -387,24 +416,53 @@ log_change (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error
   return TRUE;
 }
 
+/* Writes @entity (taking it) and keeps it parsed in the transaction's
+ * cache: the due-date pass at commit reads it again. */
 static gboolean
-store_entity (ObTxn *txn, const ObEntity *entity, GError **error)
+store_entity (ObTxn *txn, ObEntity *entity, GError **error)
 {
-  g_autoptr (GBytes) key = ob_entity_key (ob_entity_type (entity), ob_entity_id (entity));
+  GBytes *key = ob_entity_key (ob_entity_type (entity), ob_entity_id (entity));
   gsize key_len, len;
   const void *k = g_bytes_get_data (key, &key_len);
   g_autofree char *blob = ob_entity_serialize (entity, &len);
-  return ob_db_put (txn, DB_ENTITIES, k, key_len, blob, len, 0, error);
+  gboolean ok = ob_db_put (txn, DB_ENTITIES, k, key_len, blob, len, 0, error);
+
+  g_hash_table_replace (txn->cache, key, entity);
+  return ok;
 }
 
-/* Merges @change into the state, logs it and updates the indexes. */
+/* Logs @change and stores @entity (taken), the state with @change merged
+ * in; @old_keys are the index entries of the state before. */
+static gboolean
+store_merged (ObTxn *txn,
+              const ObChange *change,
+              ObEntity *entity,
+              GHashTable *old_keys,
+              guint64 *ret_seq,
+              GError **error)
+{
+  ObHlc hlc;
+
+  ob_index_mark_dirty (txn, entity);
+  if (!log_change (txn, change, ret_seq, error) || !ob_index_update (txn, old_keys, entity, error))
+    {
+      ob_entity_free (entity);
+      return FALSE;
+    }
+  if (!store_entity (txn, entity, error))
+    return FALSE;
+  ob_hlc_parse (change->hlc, &hlc, NULL);
+  ob_hlc_observe (&txn->hlc, &hlc);
+  return TRUE;
+}
+
+/* Merges @change into the stored state, logs it and updates the indexes. */
 static gboolean
 merge_and_log (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **error)
 {
   g_autoptr (ObEntity) entity = NULL;
   g_autoptr (GHashTable) old_keys = NULL;
   g_autoptr (GError) local = NULL;
-  ObHlc hlc;
 
   entity = ob_txn_load (txn, change->entity, change->entity_id, &local);
   if (local)
@@ -416,14 +474,7 @@ merge_and_log (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GError **er
     entity = ob_entity_new (change->entity, change->entity_id);
   old_keys = ob_index_keys (entity);
   ob_entity_apply (entity, change);
-
-  if (!log_change (txn, change, ret_seq, error) || !store_entity (txn, entity, error)
-      || !ob_index_update (txn, old_keys, entity, error))
-    return FALSE;
-  ob_index_mark_dirty (txn, entity);
-  ob_hlc_parse (change->hlc, &hlc, NULL);
-  ob_hlc_observe (&txn->hlc, &hlc);
-  return TRUE;
+  return store_merged (txn, change, g_steal_pointer (&entity), old_keys, ret_seq, error);
 }
 
 static gboolean
@@ -721,24 +772,34 @@ check_link (ObTxn *txn,
             const ObEntity *entity,
             const char *field,
             const char *type,
-            ObEntity **ret_target,
+            const ObEntity **ret_target,
             GError **error)
 {
   const char *id = ob_entity_get_string (entity, field);
   g_autoptr (GError) local = NULL;
-  ObEntity *target;
+  const ObEntity *target;
 
   if (id == NULL)
     return TRUE;
-  target = ob_txn_load (txn, type, id, &local);
+  if (ret_target == NULL)
+    {
+      /* Existence only: no need to parse the target. */
+      g_autoptr (GBytes) key = ob_entity_key (type, id);
+      gsize len;
+      const void *k = g_bytes_get_data (key, &len);
+      MDB_val val;
+      if (ob_db_get (txn, DB_ENTITIES, k, len, &val, &local))
+        return TRUE;
+      if (local)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      return invalid_edit (error, "there is no %s %s", type, id);
+    }
+  target = ob_txn_peek (txn, type, id, &local);
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   if (target == NULL)
     return invalid_edit (error, "there is no %s %s", type, id);
-  if (ret_target)
-    *ret_target = target;
-  else
-    ob_entity_free (target);
+  *ret_target = target;
   return TRUE;
 }
 
@@ -788,14 +849,16 @@ check_edit (ObTxn *txn, const ObEntity *entity, GError **error)
 {
   const char *type = ob_entity_type (entity);
   const ObEntityDef *def = ob_schema_entity (type);
-  g_autoptr (ObEntity) the_case = NULL;
-  g_autoptr (ObEntity) placement = NULL;
+  const ObEntity *the_case = NULL;
+  const ObEntity *placement = NULL;
 
   if (strcmp (type, "case") == 0)
     return check_case (entity, error);
   if (!def->case_data)
     return TRUE;
-  if (!check_link (txn, entity, "case_id", "case", &the_case, error)
+  /* The case itself is needed only for the consent rule. */
+  if (!check_link (txn, entity, "case_id", "case",
+                   strcmp (type, "followup") == 0 ? &the_case : NULL, error)
       || !check_link (txn, entity, "placement_id", "placement", &placement, error))
     return FALSE;
   if (placement
@@ -821,6 +884,7 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
 {
   g_autoptr (ObEntity) existing = NULL;
   g_autoptr (ObEntity) preview = NULL;
+  g_autoptr (GHashTable) old_keys = NULL;
   g_autoptr (ObChange) change = NULL;
   g_autoptr (GError) local = NULL;
   guint64 seq;
@@ -832,6 +896,7 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
     return invalid_edit (error, "“%s” is not a valid id", edit->id);
   if (!load_hlc (txn, error))
     return FALSE;
+  ob_txn_trim_cache (txn);
   existing = ob_txn_load (txn, edit->entity, edit->id, &local);
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;

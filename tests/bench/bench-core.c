@@ -133,6 +133,23 @@ import_batch (ObTxn *txn, gpointer user_data, GError **error)
   return TRUE;
 }
 
+/* Imports @lines in batches as `obrutenctl import` does; returns the number
+ * of transactions. */
+static G_GNUC_NO_INLINE guint
+run_import (ObStore *target, GPtrArray *lines)
+{
+  GError *error = NULL;
+  guint n_txns = 0;
+
+  for (guint from = 0; from < lines->len; from += IMPORT_BATCH, n_txns++)
+    {
+      Batch batch = { lines, from, MIN (lines->len, from + IMPORT_BATCH) };
+      if (!ob_store_write (target, import_batch, &batch, &error))
+        die (error);
+    }
+  return n_txns;
+}
+
 static GPtrArray *
 export_lines (ObStore *store)
 {
@@ -340,14 +357,8 @@ main (int argc, char **argv)
   g_autoptr (GPtrArray) lines = export_lines (big);
   g_autofree char *import_path = g_build_filename (dir, "import", NULL);
   g_autoptr (ObStore) target = ob_store_open (import_path, OB_STORE_OPEN_CREATE, &error);
-  guint n_txns = 0;
   double start = now_s ();
-  for (guint from = 0; target && from < lines->len; from += IMPORT_BATCH, n_txns++)
-    {
-      Batch batch = { lines, from, MIN (lines->len, from + IMPORT_BATCH) };
-      if (!ob_store_write (target, import_batch, &batch, &error))
-        die (error);
-    }
+  guint n_txns = target ? run_import (target, lines) : 0;
   double import_seconds = now_s () - start;
   g_clear_pointer (&target, ob_store_close);
   g_autoptr (GPtrArray) db_names = g_ptr_array_new_with_free_func (g_free);
