@@ -37,21 +37,37 @@ scan_depth (const char *text, gsize len)
   return max;
 }
 
+/* Objects up to this size are checked pairwise; larger ones with a hash
+ * table, so a hostile object with many keys costs linear time. */
+#define PAIRWISE_MAX 16
+
+static gboolean
+object_has_duplicate (const cJSON *object, const char **ret_key)
+{
+  int n = cJSON_GetArraySize (object);
+  g_autoptr (GHashTable) seen = NULL;
+
+  if (n > PAIRWISE_MAX)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (const cJSON *child = object->child; child; child = child->next)
+    {
+      if (seen && !g_hash_table_add (seen, child->string))
+        return *ret_key = child->string, TRUE;
+      for (const cJSON *later = seen ? NULL : child->next; later; later = later->next)
+        if (strcmp (child->string, later->string) == 0)
+          return *ret_key = child->string, TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 has_duplicate_keys (const cJSON *item, const char **ret_key)
 {
+  if (cJSON_IsObject (item) && object_has_duplicate (item, ret_key))
+    return TRUE;
   for (const cJSON *child = item ? item->child : NULL; child; child = child->next)
-    {
-      if (cJSON_IsObject (item))
-        for (const cJSON *later = child->next; later; later = later->next)
-          if (strcmp (child->string, later->string) == 0)
-            {
-              *ret_key = child->string;
-              return TRUE;
-            }
-      if (has_duplicate_keys (child, ret_key))
-        return TRUE;
-    }
+    if (has_duplicate_keys (child, ret_key))
+      return TRUE;
   return FALSE;
 }
 

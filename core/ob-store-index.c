@@ -92,23 +92,59 @@ ob_name_words (const char *text)
   return words;
 }
 
-/* "family given" in search form, for the case list order. */
+/* The byte a letter sorts as in Swedish order: a–z, then å, ä, ö (æ and ø
+ * with ä and ö, ü with y); other accents sort as the plain letter. 0 for
+ * what is not a letter or digit. */
+static char
+swedish_sort_byte (gunichar c)
+{
+  c = g_unichar_tolower (c);
+  switch (c)
+    {
+      case 0xe5: /* å */
+        return '{';
+      case 0xe4: /* ä */
+      case 0xe6: /* æ */
+        return '|';
+      case 0xf6: /* ö */
+      case 0xf8: /* ø */
+        return '}';
+      case 0xfc: /* ü */
+        return 'y';
+      default:
+        break;
+    }
+  if (c < 0x80)
+    return g_ascii_isalnum ((char) c) ? (char) c : 0;
+  /* Strip the accent: the first character of the canonical decomposition. */
+  gunichar decomposed[4];
+  gsize n = g_unichar_fully_decompose (c, FALSE, decomposed, G_N_ELEMENTS (decomposed));
+  if (n > 0 && decomposed[0] < 0x80 && g_ascii_isalnum ((char) decomposed[0]))
+    return (char) decomposed[0];
+  return g_unichar_isalnum (c) ? '~' : 0;
+}
+
+/* "family given" as a byte string that sorts in Swedish alphabetical order
+ * (Åberg after Zetterberg), for the case list. */
 static char *
 sort_name (const ObEntity *the_case)
 {
   g_autofree char *full
       = g_strdup_printf ("%s %s", ob_entity_get_string (the_case, "family_name") ?: "",
                          ob_entity_get_string (the_case, "given_name") ?: "");
-  g_autoptr (GPtrArray) words = ob_name_words (full);
-  g_ptr_array_add (words, NULL);
-  char *joined = g_strjoinv (" ", (char **) words->pdata);
-  if (strlen (joined) > SORT_NAME_MAX)
+  GString *key = g_string_new (NULL);
+
+  for (const char *p = full; *p && key->len < SORT_NAME_MAX; p = g_utf8_next_char (p))
     {
-      /* Cut on a character boundary. */
-      const char *end = g_utf8_find_prev_char (joined, joined + SORT_NAME_MAX + 1);
-      joined[end - joined] = '\0';
+      char b = swedish_sort_byte (g_utf8_get_char (p));
+      if (b)
+        g_string_append_c (key, b);
+      else if (key->len && key->str[key->len - 1] != ' ')
+        g_string_append_c (key, ' ');
     }
-  return joined;
+  while (key->len && key->str[key->len - 1] == ' ')
+    g_string_truncate (key, key->len - 1);
+  return g_string_free (key, FALSE);
 }
 
 static void

@@ -28,7 +28,7 @@ typedef enum
 
 /* Bump when the derived indexes change shape: opening a store with another
  * index version rebuilds them from the entities. */
-#define OB_STORE_INDEX_VERSION 1
+#define OB_STORE_INDEX_VERSION 2 /* 2: Swedish alphabetical case order */
 
 struct _ObStore
 {

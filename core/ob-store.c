@@ -879,6 +879,15 @@ check_edit (ObTxn *txn, const ObEntity *entity, GError **error)
   return TRUE;
 }
 
+/* A change's validation message starts "change UUID: "; the person who made
+ * the edit never saw that id, so it is left out. */
+static const char *
+without_change_prefix (const char *message)
+{
+  const char *colon = strstr (message, ": ");
+  return g_str_has_prefix (message, "change ") && colon ? colon + 2 : message;
+}
+
 gboolean
 ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **error)
 {
@@ -909,11 +918,7 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
   if (change->op == OB_CHANGE_CREATE)
     add_implied_fields (change);
   if (!ob_change_validate (change, &local))
-    return invalid_edit (error, "%s",
-                         strchr (local->message, ':')
-                                 && g_str_has_prefix (local->message, "change ")
-                             ? strchr (local->message, ':') + 2
-                             : local->message);
+    return invalid_edit (error, "%s", without_change_prefix (local->message));
 
   preview = existing ? g_steal_pointer (&existing) : ob_entity_new (edit->entity, edit->id);
   ob_entity_apply (preview, change);

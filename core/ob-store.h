@@ -237,7 +237,9 @@ typedef struct
 } ObMergeStats;
 
 /* Applies every change in the log of the store in @other_dir (merge-from).
- * Rejected changes are counted, not fatal. */
+ * Rejected changes are counted, not fatal. The other store must not be open
+ * in this process (LMDB allows one open per environment and process); the
+ * store itself is refused. */
 gboolean ob_store_merge_from (ObStore *store,
                               const char *other_dir,
                               ObMergeStats *ret_stats,

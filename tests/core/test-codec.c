@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "ob-change.h"
@@ -15,6 +13,7 @@
 #include "ob-json.h"
 #include "ob-pnr.h"
 #include "ob-schema.h"
+#include "ob-test.h"
 
 static GRand *rng;
 
@@ -25,17 +24,6 @@ static GRand *rng;
 #define HLC_B "0190a0b0c0d0-00000005-dev-b"
 #define CHANGE_1 "3b9f6c1e-2d4a-4e8b-9c1d-0a1b2c3d4e5f"
 #define CHANGE_2 "5c0e7d2f-3e5b-4f9c-8d2e-1b2c3d4e5f60"
-
-static guint32
-test_seed (void)
-{
-  const char *env = g_getenv ("OB_TEST_SEED");
-  guint32 seed = env ? (guint32) g_ascii_strtoull (env, NULL, 10)
-                     : (guint32) (g_get_real_time () ^ (getpid () << 16));
-  printf ("# seed %u (set OB_TEST_SEED=%u to repeat)\n", seed, seed);
-  fflush (stdout);
-  return seed;
-}
 
 #define assert_error_has(error, fragment)                                                          \
   do                                                                                               \
@@ -799,7 +787,7 @@ int
 main (void)
 {
   g_setenv ("OB_TODAY", "2026-06-01", TRUE);
-  rng = g_rand_new_with_seed (test_seed ());
+  rng = g_rand_new_with_seed (ob_test_seed ());
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_change_round_trip),     cmocka_unit_test (test_entity_round_trip),
     cmocka_unit_test (test_json_limits),           cmocka_unit_test (test_change_refused_shape),

@@ -17,48 +17,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glib/gstdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ob-store.h"
+#include "ob-test.h"
 
 #define MIN_KILLS 50
 /* A child writes at most this many edits before it stops by itself. */
 #define MAX_EDITS_PER_CHILD 400
 
 static guint32 seed;
-
-static guint32
-test_seed (void)
-{
-  const char *env = g_getenv ("OB_TEST_SEED");
-  guint32 value = env ? (guint32) g_ascii_strtoull (env, NULL, 10)
-                      : (guint32) (g_get_real_time () ^ (getpid () << 16));
-  printf ("# seed %u (set OB_TEST_SEED=%u to repeat)\n", value, value);
-  fflush (stdout);
-  return value;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir)
-    {
-      while ((name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
 
 /* What the parent knows was committed: for each case, the newest value of
  * social_worker reported ("w<serial>"), and whether the case had a
@@ -310,8 +281,7 @@ static void
 test_kill_while_writing (void **state)
 {
   GRand *rng = g_rand_new_with_seed (seed);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp ("ob-test-crash-XXXXXX", &error);
+  g_autofree char *tmp = ob_test_make_tmpdir ("ob-test-crash");
   g_autofree char *dir = NULL;
   const char *kills_env = g_getenv ("OB_TEST_CRASH_KILLS");
   int kills = MAX (MIN_KILLS, kills_env ? atoi (kills_env) : MIN_KILLS);
@@ -323,7 +293,6 @@ test_kill_while_writing (void **state)
   guint mid_stream = 0, total_lines = 0;
   GTimer *timer = g_timer_new ();
 
-  assert_non_null (tmp);
   dir = g_build_filename (tmp, "store", NULL);
   for (int kill_no = 0; kill_no < kills; kill_no++)
     {
@@ -397,15 +366,14 @@ test_kill_while_writing (void **state)
   g_hash_table_unref (reported.placement_of);
   g_timer_destroy (timer);
   g_rand_free (rng);
-  remove_tree (dir);
-  g_rmdir (tmp);
+  ob_test_remove_tree (tmp);
 }
 
 int
 main (void)
 {
   g_setenv ("OB_TODAY", "2026-06-01", TRUE);
-  seed = test_seed ();
+  seed = ob_test_seed ();
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_kill_while_writing),
   };

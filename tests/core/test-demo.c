@@ -9,12 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <glib/gstdio.h>
-
 #include "ob-demo.h"
 #include "ob-domain.h"
 #include "ob-json.h"
 #include "ob-store.h"
+#include "ob-test.h"
 
 #define N_CASES 300
 #define TODAY "2026-06-15"
@@ -28,37 +27,13 @@ d (const char *text)
   return date;
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir)
-    {
-      while ((name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR)
-              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
 static ObStore *
 new_store (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("ob-test-demo-XXXXXX", &error);
+  g_autofree char *dir = ob_test_make_tmpdir ("ob-test-demo");
   ObStore *store;
 
-  if (dir == NULL)
-    fail_msg ("%s", error->message);
   store = ob_store_open (dir, OB_STORE_OPEN_CREATE, &error);
   if (store == NULL)
     fail_msg ("cannot open the store in %s: %s", dir, error->message);
@@ -70,7 +45,7 @@ drop_store (ObStore *store)
 {
   g_autofree char *dir = g_strdup (ob_store_path (store));
   ob_store_close (store);
-  remove_tree (dir);
+  ob_test_remove_tree (dir);
 }
 
 /* A fresh store with @n demo cases; @ret_stats gets the generator's count. */

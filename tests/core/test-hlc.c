@@ -7,24 +7,12 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "ob-hlc.h"
+#include "ob-test.h"
 
 static GRand *rng;
-
-static guint32
-test_seed (void)
-{
-  const char *env = g_getenv ("OB_TEST_SEED");
-  guint32 seed = env ? (guint32) g_ascii_strtoull (env, NULL, 10)
-                     : (guint32) (g_get_real_time () ^ (getpid () << 16));
-  printf ("# seed %u (set OB_TEST_SEED=%u to repeat)\n", seed, seed);
-  fflush (stdout);
-  return seed;
-}
 
 static const char device_chars[]
     = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
@@ -256,7 +244,7 @@ test_parse_rejects (void **state)
 int
 main (void)
 {
-  rng = g_rand_new_with_seed (test_seed ());
+  rng = g_rand_new_with_seed (ob_test_seed ());
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_round_trip),    cmocka_unit_test (test_text_order_is_clock_order),
     cmocka_unit_test (test_tick),          cmocka_unit_test (test_observe),

@@ -15,14 +15,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <cmocka.h>
-
-#include <glib/gstdio.h>
 
 #include "ob-json.h"
 #include "ob-schema.h"
 #include "ob-store.h"
+#include "ob-test.h"
 
 #define N_REPLICAS 4
 #define DEFAULT_ROUNDS 14
@@ -32,39 +30,6 @@
 static guint32 seed;
 
 /* ---- Helpers -------------------------------------------------------------- */
-
-static guint32
-test_seed (void)
-{
-  const char *env = g_getenv ("OB_TEST_SEED");
-  guint32 value = env ? (guint32) g_ascii_strtoull (env, NULL, 10)
-                      : (guint32) (g_get_real_time () ^ (getpid () << 16));
-  printf ("# seed %u (set OB_TEST_SEED=%u to repeat)\n", value, value);
-  fflush (stdout);
-  return value;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir)
-    {
-      while ((name = g_dir_read_name (dir)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR)
-              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
 
 /* A simulated wall clock shared by all replicas: it moves forward a few
  * milliseconds per reading; each replica adds its own skew and jitter, so
@@ -751,8 +716,7 @@ replay_shuffled (World *world, GHashTable *all, const char *expected_hash)
       order->pdata[j] = t;
     }
 
-  dir = g_dir_make_tmp ("ob-test-merge-XXXXXX", &error);
-  assert_non_null (dir);
+  dir = ob_test_make_tmpdir ("ob-test-merge");
   fresh = ob_store_open (dir, OB_STORE_OPEN_CREATE, &error);
   assert_non_null (fresh);
   ob_store_set_clock (fresh, sim_clock, &world->clock);
@@ -770,7 +734,7 @@ replay_shuffled (World *world, GHashTable *all, const char *expected_hash)
   assert_string_equal (hash, expected_hash);
   assert_verifies (fresh, "the replayed store");
   ob_store_close (fresh);
-  remove_tree (dir);
+  ob_test_remove_tree (dir);
 }
 
 /* ---- The test ----------------------------------------------------------------- */
@@ -781,7 +745,6 @@ test_merge_property (void **state)
   World world = { 0 };
   const char *rounds_env = g_getenv ("OB_TEST_ROUNDS");
   int rounds = rounds_env ? MAX (1, atoi (rounds_env)) : DEFAULT_ROUNDS;
-  g_autoptr (GError) error = NULL;
   GTimer *timer = g_timer_new ();
 
   world.rng = g_rand_new_with_seed (seed);
@@ -799,8 +762,7 @@ test_merge_property (void **state)
       replica->index = r;
       replica->clock = &world.clock;
       replica->skew_ms = g_rand_int_range (world.rng, -30000, 30000);
-      replica->dir = g_dir_make_tmp ("ob-test-merge-XXXXXX", &error);
-      assert_non_null (replica->dir);
+      replica->dir = ob_test_make_tmpdir ("ob-test-merge");
       replica_open (replica, OB_STORE_OPEN_CREATE);
     }
 
@@ -928,7 +890,7 @@ test_merge_property (void **state)
   for (int r = 0; r < N_REPLICAS; r++)
     {
       ob_store_close (world.replicas[r].store);
-      remove_tree (world.replicas[r].dir);
+      ob_test_remove_tree (world.replicas[r].dir);
       g_free (world.replicas[r].dir);
     }
   g_ptr_array_unref (world.cases);
@@ -945,7 +907,7 @@ int
 main (void)
 {
   g_setenv ("OB_TODAY", "2026-06-01", TRUE);
-  seed = test_seed ();
+  seed = ob_test_seed ();
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_merge_property),
   };
