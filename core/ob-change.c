@@ -336,9 +336,50 @@ ob_change_to_json (const ObChange *change)
   return json;
 }
 
+static void
+write_member (GString *out, const char *key, const char *value)
+{
+  if (out->len > 1)
+    g_string_append_c (out, ',');
+  ob_json_write_string (out, key);
+  g_string_append_c (out, ':');
+  ob_json_write_string (out, value);
+}
+
+/* Writes the same text as printing ob_change_to_json(), without building
+ * the tree: every edit logs its change. */
 char *
 ob_change_print (const ObChange *change)
 {
-  g_autoptr (cJSON) json = ob_change_to_json (change);
-  return ob_json_print (json);
+  GString *out = g_string_sized_new (1024);
+
+  g_string_append_c (out, '{');
+  write_member (out, "id", change->id);
+  write_member (out, "device", change->device);
+  write_member (out, "hlc", change->hlc);
+  if (change->author)
+    write_member (out, "author", change->author);
+  write_member (out, "entity", change->entity);
+  write_member (out, "entity_id", change->entity_id);
+  write_member (out, "op", ob_change_op_code (change->op));
+  g_string_append (out, ",\"fields\":{");
+  for (guint i = 0; i < change->fields->len; i++)
+    {
+      const ObFieldChange *field = g_ptr_array_index (change->fields, i);
+      if (i)
+        g_string_append_c (out, ',');
+      ob_json_write_string (out, field->name);
+      g_string_append (out, ":{\"value\":");
+      ob_json_write (out, field->value);
+      g_string_append (out, ",\"base\":[");
+      for (guint b = 0; b < field->base->len; b++)
+        {
+          if (b)
+            g_string_append_c (out, ',');
+          ob_json_write_string (out, g_ptr_array_index (field->base, b));
+        }
+      g_string_append (out, "]}");
+    }
+  g_string_append (out, "}}");
+  return g_string_free (out, FALSE);
 }

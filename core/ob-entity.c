@@ -167,14 +167,16 @@ ob_entity_apply (ObEntity *entity, const ObChange *change)
 
       if (has_version (versions, change->hlc))
         continue;
+      /* Constant keys (…CS): no copy of "hlc", "value" … per version. */
       version = cJSON_CreateObject ();
-      cJSON_AddStringToObject (version, "hlc", change->hlc);
-      cJSON_AddItemToObject (version, "value", cJSON_Duplicate (field->value, TRUE));
-      base = cJSON_AddArrayToObject (version, "base");
+      cJSON_AddItemToObjectCS (version, "hlc", cJSON_CreateString (change->hlc));
+      cJSON_AddItemToObjectCS (version, "value", cJSON_Duplicate (field->value, TRUE));
+      base = cJSON_CreateArray ();
+      cJSON_AddItemToObjectCS (version, "base", base);
       for (guint b = 0; b < field->base->len; b++)
         cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
       if (change->author)
-        cJSON_AddStringToObject (version, "author", change->author);
+        cJSON_AddItemToObjectCS (version, "author", cJSON_CreateString (change->author));
       insert_sorted (versions, version, compare_versions);
       grew = TRUE;
     }

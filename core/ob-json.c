@@ -178,8 +178,8 @@ ob_json_only_keys (const cJSON *object,
   return TRUE;
 }
 
-static void
-write_string (GString *out, const char *text)
+void
+ob_json_write_string (GString *out, const char *text)
 {
   static const char hex[] = "0123456789abcdef";
   const char *run = text;
@@ -240,13 +240,13 @@ write_number (GString *out, double v)
 /* Writes @item as compact JSON. Our own writer: cJSON's printer costs a
  * realloc per growth step and a format-and-rescan per number, and every
  * edit prints its change and the entity's new state. */
-static void
-write_value (GString *out, const cJSON *item)
+void
+ob_json_write (GString *out, const cJSON *item)
 {
   const cJSON *child;
 
   if (cJSON_IsString (item))
-    write_string (out, item->valuestring);
+    ob_json_write_string (out, item->valuestring);
   else if (cJSON_IsNumber (item))
     write_number (out, item->valuedouble);
   else if (cJSON_IsTrue (item))
@@ -263,10 +263,10 @@ write_value (GString *out, const cJSON *item)
             g_string_append_c (out, ',');
           if (object)
             {
-              write_string (out, child->string);
+              ob_json_write_string (out, child->string);
               g_string_append_c (out, ':');
             }
-          write_value (out, child);
+          ob_json_write (out, child);
         }
       g_string_append_c (out, object ? '}' : ']');
     }
@@ -278,6 +278,6 @@ char *
 ob_json_print (const cJSON *item)
 {
   GString *out = g_string_sized_new (512);
-  write_value (out, item);
+  ob_json_write (out, item);
   return g_string_free (out, FALSE);
 }

@@ -57,4 +57,8 @@ gboolean ob_json_only_keys (const cJSON *object,
 /* Prints @item without whitespace; the result is g_free()d. */
 char *ob_json_print (const cJSON *item);
 
+/* Appends @item (compact JSON) or a JSON string to @out. */
+void ob_json_write (GString *out, const cJSON *item);
+void ob_json_write_string (GString *out, const char *text);
+
 G_END_DECLS
