@@ -95,15 +95,15 @@ check_record (const ImportRecord *record, GError **error)
                         "“id” must be 1–100 of A–Z a–z 0–9 . _ : -"),
            FALSE;
   cJSON_ArrayForEach (field, record->fields)
-  {
-    const ObFieldDef *fdef = ob_schema_field (def, field->string);
-    if (fdef == NULL)
-      return g_set_error (error, OB_SCHEMA_ERROR, OB_SCHEMA_ERROR_UNKNOWN_FIELD,
-                          "%s has no field “%.60s”", def->name, field->string),
-             FALSE;
-    if (!ob_schema_check_value (def, fdef, field, error))
-      return FALSE;
-  }
+    {
+      const ObFieldDef *fdef = ob_schema_field (def, field->string);
+      if (fdef == NULL)
+        return g_set_error (error, OB_SCHEMA_ERROR, OB_SCHEMA_ERROR_UNKNOWN_FIELD,
+                            "%s has no field “%.60s”", def->name, field->string),
+               FALSE;
+      if (!ob_schema_check_value (def, fdef, field, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

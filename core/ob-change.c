@@ -219,14 +219,14 @@ decode_base (const cJSON *json, GPtrArray *base, const char *name, GError **erro
   if (!cJSON_IsArray (json))
     return fail (error, "change: fields.%s.base must be an array of clock values", name);
   cJSON_ArrayForEach (item, json)
-  {
-    if (!cJSON_IsString (item))
-      return fail (error, "change: fields.%s.base must be an array of clock values", name);
-    if (base->len >= OB_CHANGE_MAX_BASE)
-      return fail (error, "change: fields.%s.base names more than %d versions", name,
-                   OB_CHANGE_MAX_BASE);
-    g_ptr_array_add (base, item->valuestring);
-  }
+    {
+      if (!cJSON_IsString (item))
+        return fail (error, "change: fields.%s.base must be an array of clock values", name);
+      if (base->len >= OB_CHANGE_MAX_BASE)
+        return fail (error, "change: fields.%s.base names more than %d versions", name,
+                     OB_CHANGE_MAX_BASE);
+      g_ptr_array_add (base, item->valuestring);
+    }
   return TRUE;
 }
 
@@ -239,24 +239,24 @@ decode_fields (const cJSON *json, ObChange *change, GError **error)
   if (!cJSON_IsObject (json))
     return fail (error, "change: “fields” must be an object, not %s", ob_json_type_name (json));
   cJSON_ArrayForEach (item, json)
-  {
-    g_autoptr (GPtrArray) base = g_ptr_array_new ();
-    const cJSON *value;
+    {
+      g_autoptr (GPtrArray) base = g_ptr_array_new ();
+      const cJSON *value;
 
-    if (!cJSON_IsObject (item))
-      return fail (error, "change: fields.%.60s must be an object {value, base}", item->string);
-    if (!ob_json_only_keys (item, field_keys, "change field", error))
-      return FALSE;
-    value = cJSON_GetObjectItemCaseSensitive (item, "value");
-    if (value == NULL)
-      return fail (error, "change: fields.%.60s has no “value”", item->string);
-    if (!decode_base (cJSON_GetObjectItemCaseSensitive (item, "base"), base, item->string, error))
-      return FALSE;
-    if (change->fields->len >= OB_CHANGE_MAX_FIELDS)
-      return fail (error, "change: more than %d fields", OB_CHANGE_MAX_FIELDS);
-    ob_change_set_field (change, item->string, cJSON_Duplicate (value, TRUE),
-                         (const char *const *) base->pdata, base->len);
-  }
+      if (!cJSON_IsObject (item))
+        return fail (error, "change: fields.%.60s must be an object {value, base}", item->string);
+      if (!ob_json_only_keys (item, field_keys, "change field", error))
+        return FALSE;
+      value = cJSON_GetObjectItemCaseSensitive (item, "value");
+      if (value == NULL)
+        return fail (error, "change: fields.%.60s has no “value”", item->string);
+      if (!decode_base (cJSON_GetObjectItemCaseSensitive (item, "base"), base, item->string, error))
+        return FALSE;
+      if (change->fields->len >= OB_CHANGE_MAX_FIELDS)
+        return fail (error, "change: more than %d fields", OB_CHANGE_MAX_FIELDS);
+      ob_change_set_field (change, item->string, cJSON_Duplicate (value, TRUE),
+                           (const char *const *) base->pdata, base->len);
+    }
   return TRUE;
 }
 

@@ -1,10 +1,16 @@
 /* ob-entity.c — per-field version sets and the merge rule.
  *
  * An entity is held as the cJSON tree of its stored form:
- *   {"entity": T, "id": I, "fields": {NAME: [VERSION, …], …}}
+ *   {"entity": T, "id": I, "fields": {NAME: FIELD, …}}
+ *   FIELD   = {"live": [VERSION, …], "named": [H, …]}
  *   VERSION = {"hlc": H, "value": V, "base": [H, …], "author": A?}
- * with fields kept in name order and versions in HLC order, so that the
- * serialized bytes depend only on the set of versions. */
+ * "live" holds the live versions in HLC order, "named" every HLC any received
+ * version named in its base, sorted. A version that is named is dead: its
+ * value is no longer kept here (the change log has it, as history), only its
+ * HLC in "named", so a late copy of it stays dead. The state therefore grows
+ * by one clock value per edit, not by a whole version, and it depends only on
+ * the set of versions received: fields in name order, versions in HLC
+ * order. */
 #include "ob-entity.h"
 
 #include <string.h>
@@ -126,32 +132,99 @@ compare_versions (const cJSON *a, const cJSON *b)
 }
 
 static cJSON *
-field_versions (const ObEntity *entity, const char *field)
+field_object (const ObEntity *entity, const char *field)
 {
   return cJSON_GetObjectItemCaseSensitive (entity->fields, field);
 }
 
+/* The live versions of @field (an array in HLC order), or NULL. */
 static cJSON *
-ensure_field (ObEntity *entity, const char *name)
+field_live (const ObEntity *entity, const char *field)
 {
-  cJSON *versions = field_versions (entity, name);
-  if (versions == NULL)
+  return cJSON_GetObjectItemCaseSensitive (field_object (entity, field), "live");
+}
+
+static cJSON *
+ensure_field (ObEntity *entity, const char *name, cJSON **ret_named)
+{
+  cJSON *field = field_object (entity, name);
+  if (field == NULL)
     {
       /* cJSON frees an item's key with free(): no allocator hooks are
        * installed, so strdup() is what it expects. */
-      versions = cJSON_CreateArray ();
-      versions->string = strdup (name);
-      insert_sorted (entity->fields, versions, compare_names);
+      field = cJSON_CreateObject ();
+      field->string = strdup (name);
+      cJSON_AddItemToObjectCS (field, "live", cJSON_CreateArray ());
+      cJSON_AddItemToObjectCS (field, "named", cJSON_CreateArray ());
+      insert_sorted (entity->fields, field, compare_names);
     }
-  return versions;
+  *ret_named = cJSON_GetObjectItemCaseSensitive (field, "named");
+  return cJSON_GetObjectItemCaseSensitive (field, "live");
 }
 
 static gboolean
-has_version (const cJSON *versions, const char *hlc)
+has_string (const cJSON *array, const char *text)
+{
+  const cJSON *item;
+  cJSON_ArrayForEach (item, array)
+    {
+      int cmp = strcmp (item->valuestring, text);
+      if (cmp == 0)
+        return TRUE;
+      if (cmp > 0)
+        return FALSE; /* sorted */
+    }
+  return FALSE;
+}
+
+static gboolean
+has_version (const cJSON *live, const char *hlc)
 {
   const cJSON *version;
-  cJSON_ArrayForEach (version, versions) if (strcmp (version_hlc (version), hlc) == 0) return TRUE;
+  cJSON_ArrayForEach (version, live)
+    if (strcmp (version_hlc (version), hlc) == 0)
+      return TRUE;
   return FALSE;
+}
+
+static int
+compare_strings (const cJSON *a, const cJSON *b)
+{
+  return strcmp (a->valuestring, b->valuestring);
+}
+
+/* Adds @hlc to the sorted set @named and drops the live version it names.
+ * Returns TRUE when the set grew. */
+static gboolean
+name_version (cJSON *live, cJSON *named, const char *hlc)
+{
+  if (has_string (named, hlc))
+    return FALSE;
+  insert_sorted (named, cJSON_CreateString (hlc), compare_strings);
+  for (cJSON *version = live->child; version; version = version->next)
+    if (strcmp (version_hlc (version), hlc) == 0)
+      {
+        cJSON_Delete (cJSON_DetachItemViaPointer (live, version));
+        break;
+      }
+  return TRUE;
+}
+
+static cJSON *
+new_version (const ObChange *change, const ObFieldChange *field)
+{
+  /* Constant keys (…CS): no copy of "hlc", "value" … per version. */
+  cJSON *version = cJSON_CreateObject ();
+  cJSON *base = cJSON_CreateArray ();
+
+  cJSON_AddItemToObjectCS (version, "hlc", cJSON_CreateString (change->hlc));
+  cJSON_AddItemToObjectCS (version, "value", cJSON_Duplicate (field->value, TRUE));
+  cJSON_AddItemToObjectCS (version, "base", base);
+  for (guint b = 0; b < field->base->len; b++)
+    cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
+  if (change->author)
+    cJSON_AddItemToObjectCS (version, "author", cJSON_CreateString (change->author));
+  return version;
 }
 
 gboolean
@@ -162,38 +235,20 @@ ob_entity_apply (ObEntity *entity, const ObChange *change)
   for (guint i = 0; i < change->fields->len; i++)
     {
       const ObFieldChange *field = g_ptr_array_index (change->fields, i);
-      cJSON *versions = ensure_field (entity, field->name);
-      cJSON *version, *base;
+      cJSON *named;
+      cJSON *live = ensure_field (entity, field->name, &named);
 
-      if (has_version (versions, change->hlc))
+      if (has_version (live, change->hlc))
         continue;
-      /* Constant keys (…CS): no copy of "hlc", "value" … per version. */
-      version = cJSON_CreateObject ();
-      cJSON_AddItemToObjectCS (version, "hlc", cJSON_CreateString (change->hlc));
-      cJSON_AddItemToObjectCS (version, "value", cJSON_Duplicate (field->value, TRUE));
-      base = cJSON_CreateArray ();
-      cJSON_AddItemToObjectCS (version, "base", base);
+      /* Its base kills what it names, whether or not it is itself dead. */
       for (guint b = 0; b < field->base->len; b++)
-        cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
-      if (change->author)
-        cJSON_AddItemToObjectCS (version, "author", cJSON_CreateString (change->author));
-      insert_sorted (versions, version, compare_versions);
+        grew |= name_version (live, named, g_ptr_array_index (field->base, b));
+      if (has_string (named, change->hlc))
+        continue; /* dead on arrival */
+      insert_sorted (live, new_version (change, field), compare_versions);
       grew = TRUE;
     }
   return grew;
-}
-
-static gboolean
-is_named (const cJSON *versions, const char *hlc)
-{
-  const cJSON *version, *base;
-  cJSON_ArrayForEach (version, versions)
-  {
-    cJSON_ArrayForEach (base,
-                        cJSON_GetObjectItemCaseSensitive (
-                            version, "base")) if (strcmp (base->valuestring, hlc) == 0) return TRUE;
-  }
-  return FALSE;
 }
 
 static ObVersion
@@ -208,21 +263,17 @@ to_version (const cJSON *version)
   };
 }
 
-/* The live version with the greatest HLC (the versions are in HLC order, so
- * the last live one). */
+/* The live version with the greatest HLC: the last one. */
 static const cJSON *
-shown_version (const cJSON *versions)
+shown_version (const cJSON *live)
 {
-  const cJSON *shown = NULL, *version;
-  cJSON_ArrayForEach (version, versions) if (!is_named (versions, version_hlc (version))) shown
-      = version;
-  return shown;
+  return live && live->child ? live->child->prev : NULL;
 }
 
 const cJSON *
 ob_entity_get (const ObEntity *entity, const char *field)
 {
-  const cJSON *shown = shown_version (field_versions (entity, field));
+  const cJSON *shown = shown_version (field_live (entity, field));
   const cJSON *value = shown ? cJSON_GetObjectItemCaseSensitive (shown, "value") : NULL;
   return cJSON_IsNull (value) ? NULL : value;
 }
@@ -253,7 +304,7 @@ ob_entity_get_date (const ObEntity *entity, const char *field)
 const char *
 ob_entity_shown_hlc (const ObEntity *entity, const char *field)
 {
-  const cJSON *shown = shown_version (field_versions (entity, field));
+  const cJSON *shown = shown_version (field_live (entity, field));
   return shown ? version_hlc (shown) : NULL;
 }
 
@@ -261,28 +312,21 @@ GArray *
 ob_entity_live (const ObEntity *entity, const char *field)
 {
   GArray *live = g_array_new (FALSE, FALSE, sizeof (ObVersion));
-  const cJSON *versions = field_versions (entity, field), *version;
+  const cJSON *version;
 
-  cJSON_ArrayForEach (version, versions) if (!is_named (versions, version_hlc (version)))
-  {
-    ObVersion v = to_version (version);
-    g_array_prepend_val (live, v);
-  }
+  cJSON_ArrayForEach (version, field_live (entity, field))
+    {
+      ObVersion v = to_version (version);
+      g_array_prepend_val (live, v);
+    }
   return live;
 }
 
-GArray *
-ob_entity_history (const ObEntity *entity, const char *field)
+guint
+ob_entity_named_count (const ObEntity *entity, const char *field)
 {
-  GArray *history = g_array_new (FALSE, FALSE, sizeof (ObVersion));
-  const cJSON *version;
-
-  cJSON_ArrayForEach (version, field_versions (entity, field))
-  {
-    ObVersion v = to_version (version);
-    g_array_append_val (history, v);
-  }
-  return history;
+  const cJSON *named = cJSON_GetObjectItemCaseSensitive (field_object (entity, field), "named");
+  return (guint) cJSON_GetArraySize (named);
 }
 
 GPtrArray *
@@ -290,18 +334,24 @@ ob_entity_field_names (const ObEntity *entity)
 {
   GPtrArray *names = g_ptr_array_new ();
   const cJSON *field;
-  cJSON_ArrayForEach (field, entity->fields) g_ptr_array_add (names, field->string);
+  cJSON_ArrayForEach (field, entity->fields)
+    g_ptr_array_add (names, field->string);
   return names;
 }
 
 gboolean
 ob_entity_field_in_conflict (const ObEntity *entity, const char *field)
 {
-  g_autoptr (GArray) live = ob_entity_live (entity, field);
+  const cJSON *live = field_live (entity, field);
+  const cJSON *shown = shown_version (live);
+  const cJSON *version;
 
-  for (guint i = 1; i < live->len; i++)
-    if (!cJSON_Compare (g_array_index (live, ObVersion, 0).value,
-                        g_array_index (live, ObVersion, i).value, TRUE))
+  if (shown == NULL)
+    return FALSE;
+  cJSON_ArrayForEach (version, live)
+    if (version != shown
+        && !cJSON_Compare (cJSON_GetObjectItemCaseSensitive (shown, "value"),
+                           cJSON_GetObjectItemCaseSensitive (version, "value"), TRUE))
       return TRUE;
   return FALSE;
 }
@@ -311,8 +361,9 @@ ob_entity_conflict_count (const ObEntity *entity)
 {
   guint n = 0;
   const cJSON *field;
-  cJSON_ArrayForEach (field,
-                      entity->fields) if (ob_entity_field_in_conflict (entity, field->string)) n++;
+  cJSON_ArrayForEach (field, entity->fields)
+    if (ob_entity_field_in_conflict (entity, field->string))
+      n++;
   return n;
 }
 
@@ -323,11 +374,11 @@ ob_entity_shown_json (const ObEntity *entity)
   const cJSON *field;
 
   cJSON_ArrayForEach (field, entity->fields)
-  {
-    const cJSON *value = ob_entity_get (entity, field->string);
-    if (value)
-      cJSON_AddItemToObject (shown, field->string, cJSON_Duplicate (value, TRUE));
-  }
+    {
+      const cJSON *value = ob_entity_get (entity, field->string);
+      if (value)
+        cJSON_AddItemToObject (shown, field->string, cJSON_Duplicate (value, TRUE));
+    }
   return shown;
 }
 
@@ -338,16 +389,16 @@ ob_entity_live_json (const ObEntity *entity)
   const cJSON *field, *version;
 
   cJSON_ArrayForEach (field, entity->fields)
-  {
-    cJSON *live = cJSON_AddArrayToObject (state, field->string);
-    cJSON_ArrayForEach (version, field) if (!is_named (field, version_hlc (version)))
     {
-      cJSON *pair = cJSON_CreateArray ();
-      cJSON_AddItemToArray (pair, cJSON_CreateString (version_hlc (version)));
-      cJSON_AddItemToArray (
-          pair, cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (version, "value"), TRUE));
-      cJSON_AddItemToArray (live, pair);
+      cJSON *live = cJSON_AddArrayToObject (state, field->string);
+      cJSON_ArrayForEach (version, cJSON_GetObjectItemCaseSensitive (field, "live"))
+        {
+          cJSON *pair = cJSON_CreateArray ();
+          cJSON_AddItemToArray (pair, cJSON_CreateString (version_hlc (version)));
+          cJSON_AddItemToArray (
+              pair, cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (version, "value"), TRUE));
+          cJSON_AddItemToArray (live, pair);
+        }
     }
-  }
   return state;
 }

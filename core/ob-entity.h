@@ -59,8 +59,10 @@ const char *ob_entity_shown_hlc (const ObEntity *entity, const char *field);
  * Returns an array of ObVersion (free with g_array_unref). */
 GArray *ob_entity_live (const ObEntity *entity, const char *field);
 
-/* Every version of @field ever received, oldest first: its history. */
-GArray *ob_entity_history (const ObEntity *entity, const char *field);
+/* How many versions of @field have been replaced (named in a base). Their
+ * values are in the change log (ob_store_entity_changes()), which is the
+ * field's history; the state keeps only their clock values. */
+guint ob_entity_named_count (const ObEntity *entity, const char *field);
 
 /* The names of the fields that have versions (borrowed strings, by name). */
 GPtrArray *ob_entity_field_names (const ObEntity *entity);

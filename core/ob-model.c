@@ -519,10 +519,10 @@ step_parse_responsible (const cJSON *json, ObStep *step, GError **error)
       return FALSE;
     }
   cJSON_ArrayForEach (item, list)
-  {
-    if (!party_add (item, step, error))
-      return FALSE;
-  }
+    {
+      if (!party_add (item, step, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -576,10 +576,10 @@ step_parse_forms (const cJSON *json, const StepContext *ctx, ObStep *step, GErro
     }
   step->forms = 0;
   cJSON_ArrayForEach (item, list)
-  {
-    if (!form_add (item, ctx, &step->forms, error))
-      return FALSE;
-  }
+    {
+      if (!form_add (item, ctx, &step->forms, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -778,22 +778,22 @@ model_parse_steps (const ObModelSet *set, const cJSON *root, ObModel *model, GEr
   guint position = 0;
 
   cJSON_ArrayForEach (item, steps)
-  {
-    g_autofree ObStep *step = g_new0 (ObStep, 1);
+    {
+      g_autofree ObStep *step = g_new0 (ObStep, 1);
 
-    position++;
-    if (!step_parse (item, &ctx, step, error) || !step_check_order (set, model, step, error))
-      {
-        const char *id = step_label_id (item);
+      position++;
+      if (!step_parse (item, &ctx, step, error) || !step_check_order (set, model, step, error))
+        {
+          const char *id = step_label_id (item);
 
-        if (id != NULL)
-          g_prefix_error (error, "step %u (\"%s\"): ", position, id);
-        else
-          g_prefix_error (error, "step %u: ", position);
-        return FALSE;
-      }
-    g_ptr_array_add (model->steps, g_steal_pointer (&step));
-  }
+          if (id != NULL)
+            g_prefix_error (error, "step %u (\"%s\"): ", position, id);
+          else
+            g_prefix_error (error, "step %u: ", position);
+          return FALSE;
+        }
+      g_ptr_array_add (model->steps, g_steal_pointer (&step));
+    }
   return TRUE;
 }
 

@@ -419,13 +419,13 @@ check_list (const ObEntityDef *entity, const ObFieldDef *field, const cJSON *val
   const cJSON *item;
 
   cJSON_ArrayForEach (item, value)
-  {
-    if (!cJSON_IsString (item))
-      return invalid (error, entity, field, "must be a list of strings");
-    if (!check_line (entity, field, item->valuestring, 200, error))
-      return FALSE;
-    n++;
-  }
+    {
+      if (!cJSON_IsString (item))
+        return invalid (error, entity, field, "must be a list of strings");
+      if (!check_line (entity, field, item->valuestring, 200, error))
+        return FALSE;
+      n++;
+    }
   if (n > (field->max ? field->max : 50))
     return invalid (error, entity, field, "has more than %d items", field->max ? field->max : 50);
   return TRUE;

@@ -665,3 +665,32 @@ ob_index_load_models (ObTxn *txn, GError **error)
     }
   return steps.models;
 }
+
+ObEntity *
+ob_index_replay (ObTxn *txn, const char *type, const char *id, guint *ret_n_changes, GError **error)
+{
+  g_autoptr (GPtrArray) log = ob_index_entity_changes (txn, type, id, error);
+  g_autoptr (ObEntity) replayed = ob_entity_new (type, id);
+
+  if (log == NULL)
+    return NULL;
+  if (ret_n_changes)
+    *ret_n_changes = log->len;
+  for (guint i = 0; i < log->len; i++)
+    {
+      const char *json = g_ptr_array_index (log, i);
+      g_autoptr (GError) local = NULL;
+      g_autoptr (ObChange) change = ob_change_parse (json, strlen (json), &local);
+      if (change == NULL)
+        return g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
+                            "%s %s: a logged change does not parse: %s", type, id, local->message),
+               NULL;
+      if (strcmp (change->entity, type) != 0 || strcmp (change->entity_id, id) != 0)
+        return g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
+                            "%s %s: the log lists change %s of another entity", type, id,
+                            change->id),
+               NULL;
+      ob_entity_apply (replayed, change);
+    }
+  return g_steal_pointer (&replayed);
+}

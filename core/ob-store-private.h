@@ -160,3 +160,17 @@ gboolean ob_index_scan (ObTxn *txn,
 
 /* The change log of one entity in @txn, oldest first (array of char*). */
 GPtrArray *ob_index_entity_changes (ObTxn *txn, const char *entity, const char *id, GError **error);
+
+/* The state of one entity rebuilt from its change log alone. @ret_n_changes
+ * receives how many changes it has. Errors: CORRUPT when a logged change
+ * does not parse or belongs elsewhere; IO. */
+ObEntity *ob_index_replay (ObTxn *txn,
+                           const char *type,
+                           const char *id,
+                           guint *ret_n_changes,
+                           GError **error);
+
+/* Brings a store written with an older layout up to OB_STORE_SCHEMA_VERSION,
+ * in transactions of bounded size (ob-store-migrate.c). Safe to interrupt:
+ * the next open carries on. */
+gboolean ob_store_migrate (ObStore *store, GError **error);

@@ -95,24 +95,16 @@ static ObEntity *
 replay (Verify *verify, const ObEntity *entity)
 {
   const char *type = ob_entity_type (entity), *id = ob_entity_id (entity);
-  g_autoptr (GPtrArray) log = ob_index_entity_changes (verify->txn, type, id, &verify->error);
-  ObEntity *replayed = ob_entity_new (type, id);
+  g_autoptr (GError) local = NULL;
+  guint n_changes = 0;
+  ObEntity *replayed = ob_index_replay (verify->txn, type, id, &n_changes, &local);
 
-  for (guint i = 0; log && i < log->len; i++)
-    {
-      const char *json = g_ptr_array_index (log, i);
-      g_autoptr (GError) local = NULL;
-      g_autoptr (ObChange) change = ob_change_parse (json, strlen (json), &local);
-      if (change == NULL)
-        problem (verify, "%s %s: a logged change does not parse: %s", type, id, local->message);
-      else if (strcmp (change->entity, type) != 0 || strcmp (change->entity_id, id) != 0)
-        problem (verify, "%s %s: the log lists change %s of another entity", type, id, change->id);
-      else
-        ob_entity_apply (replayed, change);
-    }
-  if (log)
-    verify->logged_changes += log->len;
-  return replayed;
+  verify->logged_changes += n_changes;
+  if (replayed == NULL && local->domain == OB_STORE_ERROR && local->code == OB_STORE_ERROR_CORRUPT)
+    problem (verify, "%s", local->message);
+  else if (replayed == NULL)
+    verify->error = g_steal_pointer (&local);
+  return replayed ? replayed : ob_entity_new (type, id);
 }
 
 static void

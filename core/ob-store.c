@@ -668,7 +668,8 @@ ob_edit_set_all (ObEdit *edit, const cJSON *fields, GError **error)
                    "“fields” must be an object, not %s", ob_json_type_name (fields));
       return FALSE;
     }
-  cJSON_ArrayForEach (item, fields) ob_edit_set (edit, item->string, cJSON_Duplicate (item, TRUE));
+  cJSON_ArrayForEach (item, fields)
+    ob_edit_set (edit, item->string, cJSON_Duplicate (item, TRUE));
   return TRUE;
 }
 
@@ -968,14 +969,6 @@ ob_store_commit_edit (ObStore *store, const ObEdit *edit, char **ret_change_id, 
 
 /* ---- Opening and closing ------------------------------------------------------ */
 
-/* Schema migrations: migrations[v] takes a store from version v to v + 1.
- * Version 0 is a store whose meta has no schema_version: none were ever
- * written by a release, so the list is empty until the layout changes. A
- * migration that only changes derived data bumps OB_STORE_INDEX_VERSION
- * instead, which rebuilds the indexes on open. */
-typedef gboolean (*Migration) (ObTxn *txn, GError **error);
-static const Migration migrations[OB_STORE_SCHEMA_VERSION] = { NULL };
-
 static gboolean
 init_meta (ObTxn *txn, GError **error)
 {
@@ -1013,14 +1006,14 @@ migrate (ObTxn *txn, gboolean *ret_changed, GError **error)
                    version, OB_STORE_SCHEMA_VERSION);
       return FALSE;
     }
-  for (; version < OB_STORE_SCHEMA_VERSION; version++)
+  /* Older layouts were brought up to date by ob_store_migrate() before
+   * this transaction; anything else is a layout no release wrote. */
+  if (version < OB_STORE_SCHEMA_VERSION)
     {
-      *ret_changed = TRUE;
-      if (migrations[version] && !migrations[version](txn, error))
-        return FALSE;
-      g_autofree char *next = g_strdup_printf ("%" G_GINT64_FORMAT, version + 1);
-      if (!meta_put (txn, "schema_version", next, error))
-        return FALSE;
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_VERSION,
+                   "this store has layout %" G_GINT64_FORMAT ", which no release of Obruten wrote",
+                   version);
+      return FALSE;
     }
   if (!meta_get (txn, "index_version", &index_text, NULL)
       || g_ascii_strtoll (index_text, NULL, 10) != OB_STORE_INDEX_VERSION)
@@ -1134,7 +1127,8 @@ ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
     return NULL;
   /* Index rebuilds during migration need the shipped models. */
   store->models = ob_model_set_new_default (error);
-  if (store->models == NULL || !ob_store_write (store, setup_store, &setup, error))
+  if (store->models == NULL || !ob_store_migrate (store, error)
+      || !ob_store_write (store, setup_store, &setup, error))
     return NULL;
   ob_model_set_free (g_steal_pointer (&store->models));
   if (!load_models (store, error))

@@ -34,8 +34,10 @@ typedef enum
 
 GQuark ob_store_error_quark (void);
 
-/* The layout version this code writes; older stores are migrated on open. */
-#define OB_STORE_SCHEMA_VERSION 1
+/* The layout version this code writes; older stores are migrated on open.
+ * 2: entity states keep live versions and the clock values of replaced ones
+ *    (1 kept every version). */
+#define OB_STORE_SCHEMA_VERSION 2
 
 typedef struct _ObStore ObStore;
 typedef struct _ObTxn ObTxn;

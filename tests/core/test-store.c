@@ -349,13 +349,14 @@ test_edits (void **state)
     assert_string_equal (ob_entity_get_string (the_case, "given_name"), "Katarina");
     assert_true (ob_entity_get_bool (the_case, "consent_t2"));
     assert_string_equal (ob_entity_get_string (the_case, "family_name"), "Sjöberg");
-    g_autoptr (GArray) history = ob_entity_history (the_case, "given_name");
-    assert_int_equal (history->len, 2);
-    /* The update names the version it replaced. */
-    const ObVersion *newest = &g_array_index (history, ObVersion, 1);
+    /* The update names the version it replaced: one live version, one
+     * replaced (its value stays in the change log). */
+    g_autoptr (GArray) live = ob_entity_live (the_case, "given_name");
+    assert_int_equal (live->len, 1);
+    const ObVersion *newest = &g_array_index (live, ObVersion, 0);
     assert_int_equal (cJSON_GetArraySize (newest->base), 1);
-    assert_string_equal (cJSON_GetArrayItem (newest->base, 0)->valuestring,
-                         g_array_index (history, ObVersion, 0).hlc);
+    assert_int_equal (ob_entity_named_count (the_case, "given_name"), 1);
+    assert_string_not_equal (cJSON_GetArrayItem (newest->base, 0)->valuestring, newest->hlc);
     g_autoptr (GPtrArray) log = ob_store_entity_changes (store, "case", "case-1", &error);
     assert_non_null (log);
     assert_int_equal (log->len, 2);
@@ -401,10 +402,17 @@ test_edits (void **state)
   g_free (commit (store, edit));
   {
     g_autoptr (ObEntity) the_case = get (store, "case", "case-1");
-    g_autoptr (GArray) history = ob_entity_history (the_case, "social_worker");
-    assert_int_equal (history->len, 2);
-    assert_string_equal (g_array_index (history, ObVersion, 0).value->valuestring, "Lasse");
+    /* Cleared: the shown version is JSON null, "Lasse" was replaced. */
+    assert_int_equal (ob_entity_named_count (the_case, "social_worker"), 1);
+    g_autoptr (GArray) live = ob_entity_live (the_case, "social_worker");
+    assert_int_equal (live->len, 1);
+    assert_true (cJSON_IsNull (g_array_index (live, ObVersion, 0).value));
     assert_null (ob_entity_get (the_case, "social_worker"));
+    g_autoptr (GPtrArray) log = ob_store_entity_changes (store, "case", "case-1", NULL);
+    gboolean lasse_in_log = FALSE;
+    for (guint i = 0; i < log->len; i++)
+      lasse_in_log |= strstr (g_ptr_array_index (log, i), "\"Lasse\"") != NULL;
+    assert_true (lasse_in_log);
   }
 
   /* Change ids stay unique even when the random generator repeats itself,
@@ -984,8 +992,10 @@ test_conflicts (void **state)
       g_autoptr (ObEntity) entity = get (i ? b : a, "case", "case-1");
       assert_int_equal (ob_entity_conflict_count (entity), 0);
       assert_string_equal (ob_entity_get_string (entity, "given_name"), "Karin");
-      g_autoptr (GArray) history = ob_entity_history (entity, "given_name");
-      assert_int_equal (history->len, 5);
+      /* Five versions were written; the resolve left one live. */
+      g_autoptr (GArray) live = ob_entity_live (entity, "given_name");
+      assert_int_equal (live->len, 1);
+      assert_int_equal (ob_entity_named_count (entity, "given_name"), 4);
     }
   /* Resolving a field without a conflict to the value shown is a no-op. */
   edit = ob_edit_new ("case", "case-1");
