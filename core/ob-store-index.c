@@ -232,17 +232,40 @@ ob_index_update (ObTxn *txn, GHashTable *old_keys, const ObEntity *entity, GErro
   return TRUE;
 }
 
-void
-ob_index_mark_dirty (ObTxn *txn, const ObEntity *entity)
+/* TRUE when @change (NULL: any change) sets one of @fields. */
+static gboolean
+touches (const ObChange *change, const char *const *fields)
 {
+  if (change == NULL)
+    return TRUE;
+  for (const char *const *f = fields; *f; f++)
+    if (ob_change_get_field (change, *f))
+      return TRUE;
+  return FALSE;
+}
+
+void
+ob_index_mark_dirty (ObTxn *txn, const ObEntity *entity, const ObChange *change)
+{
+  /* The fields the routine engine reads (ObPlacementFacts): only a change
+   * to one of them can move a due date. */
+  static const char *const case_facts[] = { "investigation_start", "home_municipality", NULL };
+  static const char *const placement_facts[] = { "case_id",
+                                                 "form",
+                                                 "start",
+                                                 "planned_discharge",
+                                                 "discharge",
+                                                 "school_change",
+                                                 "other_municipality",
+                                                 NULL };
   const char *type = ob_entity_type (entity);
   const char *placement_id = NULL;
 
-  if (strcmp (type, "placement") == 0)
+  if (strcmp (type, "placement") == 0 && touches (change, placement_facts))
     placement_id = ob_entity_id (entity);
   else if (strcmp (type, "routine") == 0)
     placement_id = ob_entity_get_string (entity, "placement_id");
-  else if (strcmp (type, "case") == 0)
+  else if (strcmp (type, "case") == 0 && touches (change, case_facts))
     g_hash_table_add (txn->dirty_cases, g_strdup (ob_entity_id (entity)));
   else if (strcmp (type, "local_step") == 0)
     txn->local_steps_changed = TRUE;
@@ -592,7 +615,7 @@ rebuild_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
   none = ob_index_keys (NULL);
   if (!ob_index_update (state->txn, none, entity, state->error))
     return state->ok = FALSE;
-  ob_index_mark_dirty (state->txn, entity);
+  ob_index_mark_dirty (state->txn, entity, NULL);
   return TRUE;
 }
 

@@ -125,8 +125,9 @@ GHashTable *ob_index_keys (const ObEntity *entity);
  * entity before the change) to those of @entity. */
 gboolean ob_index_update (ObTxn *txn, GHashTable *old_keys, const ObEntity *entity, GError **error);
 
-/* Marks what must be recomputed after a change to @entity. */
-void ob_index_mark_dirty (ObTxn *txn, const ObEntity *entity);
+/* Marks what must be recomputed after @change to @entity (NULL: after
+ * anything, as in a rebuild). */
+void ob_index_mark_dirty (ObTxn *txn, const ObEntity *entity, const ObChange *change);
 
 /* Recomputes the due index for dirty placements (and rebuilds the models
  * when local steps changed). Called just before commit. */

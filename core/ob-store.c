@@ -443,7 +443,7 @@ store_merged (ObTxn *txn,
 {
   ObHlc hlc;
 
-  ob_index_mark_dirty (txn, entity);
+  ob_index_mark_dirty (txn, entity, change);
   if (!log_change (txn, change, ret_seq, error) || !ob_index_update (txn, old_keys, entity, error))
     {
       ob_entity_free (entity);
