@@ -2,12 +2,14 @@
  *
  * An entity is held as the cJSON tree of its stored form:
  *   {"entity": T, "id": I, "fields": {NAME: FIELD, …}}
- *   FIELD   = {"live": [VERSION, …], "named": [H, …]}
- *   VERSION = {"hlc": H, "value": V, "base": [H, …], "author": A?}
- * "live" holds the live versions in HLC order, "named" every HLC any received
+ *   FIELD   = {"l": [VERSION, …], "n": [H, …]}           (live, named)
+ *   VERSION = {"h": H, "v": V, "b": [H, …], "a": A}      (hlc, value, base, author)
+ * with "n", "b" and "a" left out when empty: the state is read and written
+ * on every edit and kept small enough to stay out of LMDB's overflow pages.
+ * "l" holds the live versions in HLC order, "n" every HLC any received
  * version named in its base, sorted. A version that is named is dead: its
  * value is no longer kept here (the change log has it, as history), only its
- * HLC in "named", so a late copy of it stays dead. The state therefore grows
+ * HLC in "n", so a late copy of it stays dead. The state therefore grows
  * by one clock value per edit, not by a whole version, and it depends only on
  * the set of versions received: fields in name order, versions in HLC
  * order. */
@@ -16,6 +18,13 @@
 #include <string.h>
 
 #include "ob-json.h"
+
+#define K_LIVE "l"
+#define K_NAMED "n"
+#define K_HLC "h"
+#define K_VALUE "v"
+#define K_BASE "b"
+#define K_AUTHOR "a"
 
 struct _ObEntity
 {
@@ -122,7 +131,7 @@ compare_names (const cJSON *a, const cJSON *b)
 static const char *
 version_hlc (const cJSON *version)
 {
-  return cJSON_GetObjectItemCaseSensitive (version, "hlc")->valuestring;
+  return cJSON_GetObjectItemCaseSensitive (version, K_HLC)->valuestring;
 }
 
 static int
@@ -141,11 +150,11 @@ field_object (const ObEntity *entity, const char *field)
 static cJSON *
 field_live (const ObEntity *entity, const char *field)
 {
-  return cJSON_GetObjectItemCaseSensitive (field_object (entity, field), "live");
+  return cJSON_GetObjectItemCaseSensitive (field_object (entity, field), K_LIVE);
 }
 
 static cJSON *
-ensure_field (ObEntity *entity, const char *name, cJSON **ret_named)
+ensure_field (ObEntity *entity, const char *name, cJSON **ret_field)
 {
   cJSON *field = field_object (entity, name);
   if (field == NULL)
@@ -154,12 +163,11 @@ ensure_field (ObEntity *entity, const char *name, cJSON **ret_named)
        * installed, so strdup() is what it expects. */
       field = cJSON_CreateObject ();
       field->string = strdup (name);
-      cJSON_AddItemToObjectCS (field, "live", cJSON_CreateArray ());
-      cJSON_AddItemToObjectCS (field, "named", cJSON_CreateArray ());
+      cJSON_AddItemToObjectCS (field, K_LIVE, cJSON_CreateArray ());
       insert_sorted (entity->fields, field, compare_names);
     }
-  *ret_named = cJSON_GetObjectItemCaseSensitive (field, "named");
-  return cJSON_GetObjectItemCaseSensitive (field, "live");
+  *ret_field = field;
+  return cJSON_GetObjectItemCaseSensitive (field, K_LIVE);
 }
 
 static gboolean
@@ -193,13 +201,21 @@ compare_strings (const cJSON *a, const cJSON *b)
   return strcmp (a->valuestring, b->valuestring);
 }
 
-/* Adds @hlc to the sorted set @named and drops the live version it names.
- * Returns TRUE when the set grew. */
+/* Adds @hlc to the sorted set of named clocks of @field (made when first
+ * needed) and drops the live version it names. Returns TRUE when the set
+ * grew. */
 static gboolean
-name_version (cJSON *live, cJSON *named, const char *hlc)
+name_version (cJSON *field, cJSON *live, const char *hlc)
 {
+  cJSON *named = cJSON_GetObjectItemCaseSensitive (field, K_NAMED);
+
   if (has_string (named, hlc))
     return FALSE;
+  if (named == NULL)
+    {
+      named = cJSON_CreateArray ();
+      cJSON_AddItemToObjectCS (field, K_NAMED, named);
+    }
   insert_sorted (named, cJSON_CreateString (hlc), compare_strings);
   for (cJSON *version = live->child; version; version = version->next)
     if (strcmp (version_hlc (version), hlc) == 0)
@@ -213,17 +229,20 @@ name_version (cJSON *live, cJSON *named, const char *hlc)
 static cJSON *
 new_version (const ObChange *change, const ObFieldChange *field)
 {
-  /* Constant keys (…CS): no copy of "hlc", "value" … per version. */
+  /* Constant keys (…CS): no copy of the key per version. */
   cJSON *version = cJSON_CreateObject ();
-  cJSON *base = cJSON_CreateArray ();
 
-  cJSON_AddItemToObjectCS (version, "hlc", cJSON_CreateString (change->hlc));
-  cJSON_AddItemToObjectCS (version, "value", cJSON_Duplicate (field->value, TRUE));
-  cJSON_AddItemToObjectCS (version, "base", base);
-  for (guint b = 0; b < field->base->len; b++)
-    cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
+  cJSON_AddItemToObjectCS (version, K_HLC, cJSON_CreateString (change->hlc));
+  cJSON_AddItemToObjectCS (version, K_VALUE, cJSON_Duplicate (field->value, TRUE));
+  if (field->base->len)
+    {
+      cJSON *base = cJSON_CreateArray ();
+      cJSON_AddItemToObjectCS (version, K_BASE, base);
+      for (guint b = 0; b < field->base->len; b++)
+        cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
+    }
   if (change->author)
-    cJSON_AddItemToObjectCS (version, "author", cJSON_CreateString (change->author));
+    cJSON_AddItemToObjectCS (version, K_AUTHOR, cJSON_CreateString (change->author));
   return version;
 }
 
@@ -235,15 +254,15 @@ ob_entity_apply (ObEntity *entity, const ObChange *change)
   for (guint i = 0; i < change->fields->len; i++)
     {
       const ObFieldChange *field = g_ptr_array_index (change->fields, i);
-      cJSON *named;
-      cJSON *live = ensure_field (entity, field->name, &named);
+      cJSON *state;
+      cJSON *live = ensure_field (entity, field->name, &state);
 
       if (has_version (live, change->hlc))
         continue;
       /* Its base kills what it names, whether or not it is itself dead. */
       for (guint b = 0; b < field->base->len; b++)
-        grew |= name_version (live, named, g_ptr_array_index (field->base, b));
-      if (has_string (named, change->hlc))
+        grew |= name_version (state, live, g_ptr_array_index (field->base, b));
+      if (has_string (cJSON_GetObjectItemCaseSensitive (state, K_NAMED), change->hlc))
         continue; /* dead on arrival */
       insert_sorted (live, new_version (change, field), compare_versions);
       grew = TRUE;
@@ -254,11 +273,11 @@ ob_entity_apply (ObEntity *entity, const ObChange *change)
 static ObVersion
 to_version (const cJSON *version)
 {
-  const cJSON *author = cJSON_GetObjectItemCaseSensitive (version, "author");
+  const cJSON *author = cJSON_GetObjectItemCaseSensitive (version, K_AUTHOR);
   return (ObVersion){
     .hlc = version_hlc (version),
-    .value = cJSON_GetObjectItemCaseSensitive (version, "value"),
-    .base = cJSON_GetObjectItemCaseSensitive (version, "base"),
+    .value = cJSON_GetObjectItemCaseSensitive (version, K_VALUE),
+    .base = cJSON_GetObjectItemCaseSensitive (version, K_BASE),
     .author = cJSON_IsString (author) ? author->valuestring : NULL,
   };
 }
@@ -274,7 +293,7 @@ const cJSON *
 ob_entity_get (const ObEntity *entity, const char *field)
 {
   const cJSON *shown = shown_version (field_live (entity, field));
-  const cJSON *value = shown ? cJSON_GetObjectItemCaseSensitive (shown, "value") : NULL;
+  const cJSON *value = shown ? cJSON_GetObjectItemCaseSensitive (shown, K_VALUE) : NULL;
   return cJSON_IsNull (value) ? NULL : value;
 }
 
@@ -325,7 +344,7 @@ ob_entity_live (const ObEntity *entity, const char *field)
 guint
 ob_entity_named_count (const ObEntity *entity, const char *field)
 {
-  const cJSON *named = cJSON_GetObjectItemCaseSensitive (field_object (entity, field), "named");
+  const cJSON *named = cJSON_GetObjectItemCaseSensitive (field_object (entity, field), K_NAMED);
   return (guint) cJSON_GetArraySize (named);
 }
 
@@ -350,8 +369,8 @@ ob_entity_field_in_conflict (const ObEntity *entity, const char *field)
     return FALSE;
   cJSON_ArrayForEach (version, live)
     if (version != shown
-        && !cJSON_Compare (cJSON_GetObjectItemCaseSensitive (shown, "value"),
-                           cJSON_GetObjectItemCaseSensitive (version, "value"), TRUE))
+        && !cJSON_Compare (cJSON_GetObjectItemCaseSensitive (shown, K_VALUE),
+                           cJSON_GetObjectItemCaseSensitive (version, K_VALUE), TRUE))
       return TRUE;
   return FALSE;
 }
@@ -391,12 +410,12 @@ ob_entity_live_json (const ObEntity *entity)
   cJSON_ArrayForEach (field, entity->fields)
     {
       cJSON *live = cJSON_AddArrayToObject (state, field->string);
-      cJSON_ArrayForEach (version, cJSON_GetObjectItemCaseSensitive (field, "live"))
+      cJSON_ArrayForEach (version, cJSON_GetObjectItemCaseSensitive (field, K_LIVE))
         {
           cJSON *pair = cJSON_CreateArray ();
           cJSON_AddItemToArray (pair, cJSON_CreateString (version_hlc (version)));
           cJSON_AddItemToArray (
-              pair, cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (version, "value"), TRUE));
+              pair, cJSON_Duplicate (cJSON_GetObjectItemCaseSensitive (version, K_VALUE), TRUE));
           cJSON_AddItemToArray (live, pair);
         }
     }

@@ -23,7 +23,7 @@ typedef struct
 {
   const char *hlc;
   const cJSON *value;
-  const cJSON *base;  /* array of HLC strings */
+  const cJSON *base;  /* array of the HLCs it replaced; NULL when none */
   const char *author; /* may be NULL */
 } ObVersion;
 
