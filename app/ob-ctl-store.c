@@ -211,6 +211,62 @@ import_batch (ObTxn *txn, gpointer user_data, GError **error)
   return TRUE;
 }
 
+static gboolean
+record_known (ObStore *store, GHashTable *in_file, const char *type, const char *id)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", type, id);
+  g_autoptr (ObEntity) entity = NULL;
+
+  if (g_hash_table_contains (in_file, key))
+    return TRUE;
+  entity = ob_store_get (store, type, id, NULL);
+  return entity != NULL;
+}
+
+/* The checks that need the store, made before anything is written: a new
+ * record has its required fields, and every link points at a record in the
+ * store or earlier in the file. */
+static gboolean
+check_new_and_links (ObStore *store, GPtrArray *records, const char *file, GError **error)
+{
+  static const char *const links[][2] = { { "case_id", "case" }, { "placement_id", "placement" } };
+  g_autoptr (GHashTable) in_file = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const ImportRecord *record = g_ptr_array_index (records, i);
+      const ObEntityDef *def = ob_schema_entity (record->entity);
+
+      if (!record_known (store, in_file, record->entity, record->id))
+        for (gsize f = 0; f < def->n_fields; f++)
+          {
+            const cJSON *value
+                = cJSON_GetObjectItemCaseSensitive (record->fields, def->fields[f].name);
+            if ((def->fields[f].flags & OB_FIELD_REQUIRED)
+                && (value == NULL || cJSON_IsNull (value)))
+              {
+                g_autofree char *message
+                    = g_strdup_printf ("a new %s needs “%s”", def->name, def->fields[f].name);
+                return input_error (error, file, record->line, message);
+              }
+          }
+      for (gsize l = 0; l < G_N_ELEMENTS (links); l++)
+        {
+          const cJSON *target = cJSON_GetObjectItemCaseSensitive (record->fields, links[l][0]);
+          if (cJSON_IsString (target)
+              && !record_known (store, in_file, links[l][1], target->valuestring))
+            {
+              g_autofree char *message
+                  = g_strdup_printf ("there is no %s %s (in the store or earlier in the file)",
+                                     links[l][1], target->valuestring);
+              return input_error (error, file, record->line, message);
+            }
+        }
+      g_hash_table_add (in_file, g_strdup_printf ("%s/%s", record->entity, record->id));
+    }
+  return TRUE;
+}
+
 gboolean
 ob_ctl_import (ObCtl *ctl, int argc, char **argv, GError **error)
 {
@@ -226,7 +282,8 @@ ob_ctl_import (ObCtl *ctl, int argc, char **argv, GError **error)
                         "import takes one FILE (see “obrutenctl import --help”)"),
            FALSE;
   records = read_records (argv[1], error);
-  if (records == NULL || !(store = ob_ctl_open_store (ctl, TRUE, error)))
+  if (records == NULL || !(store = ob_ctl_open_store (ctl, TRUE, error))
+      || !check_new_and_links (store, records, argv[1], error))
     return FALSE;
   for (guint from = 0; from < records->len; from += IMPORT_BATCH)
     {

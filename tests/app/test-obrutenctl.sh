@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test-obrutenctl.sh — obrutenctl as a user drives it: a case worked through
+# its routines, exit codes, import/export, merge-from and verify. TAP output.
+set -u
+ctl=${1:?usage: test-obrutenctl.sh OBRUTENCTL}
+tmp=$(mktemp -d /tmp/ob-test-ctl-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export OB_TODAY=2026-11-23 OBRUTEN_STORE=$tmp/a
+n=0
+failed=0
+
+# The output of the last obrutenctl run stays in out/err for the checks on
+# it (has, grep), which do not replace it.
+keep () { case "$1" in has | grep | test) ;; *) mv "$tmp/cur.out" "$tmp/out"; mv "$tmp/cur.err" "$tmp/err" ;; esac; }
+check () { # check DESCRIPTION COMMAND… : the command must succeed
+  n=$((n + 1))
+  if "${@:2}" >"$tmp/cur.out" 2>"$tmp/cur.err"; then echo "ok $n - $1"
+  else echo "not ok $n - $1"; sed 's/^/# /' "$tmp/cur.err"; failed=$((failed + 1)); fi
+  keep "$2"
+}
+status () { # status DESCRIPTION WANT COMMAND… : the exit status must be WANT
+  n=$((n + 1))
+  "${@:3}" >"$tmp/cur.out" 2>"$tmp/cur.err"
+  local got=$?
+  if [ "$got" = "$2" ]; then echo "ok $n - $1"
+  else echo "not ok $n - $1 (exit $got, wanted $2)"; sed 's/^/# /' "$tmp/cur.err"; failed=$((failed + 1)); fi
+  keep "$3"
+}
+has () { grep -q -- "$1" "$tmp/out"; }
+
+check "init" "$ctl" init
+status "init twice is a user error" 1 "$ctl" init
+c=$("$ctl" case add --given Sara --family Lind --birth-date 2011-04-02 --gender girl --municipality 1480)
+check "case add printed an id" test -n "$c"
+p=$("$ctl" placement add --case "$c" --form sis_lvu --start 2026-09-01)
+check "placement add printed an id" test -n "$p"
+check "routine done" "$ctl" routine done --placement "$p" --step sisam.1 --date 2026-08-20 --by Soc
+status "na without a reason is refused" 1 "$ctl" routine na --placement "$p" --step sisam.2
+status "a step of the other model is refused" 1 "$ctl" routine done --placement "$p" --step adapted.1
+check "overdue lists sisam.2" bash -c "\"$ctl\" overdue | grep -q sisam.2"
+status "discharge before start is refused" 1 "$ctl" discharge --placement "$p" --date 2026-08-01
+check "discharge" "$ctl" discharge --placement "$p" --date 2026-11-15
+check "case show --json" "$ctl" case show "$c" --json
+check "routine 7 is due three months after discharge" has '"step":"sisam.7","phase":"followup","title":"[^"]*","status":"pending","due":"2027-02-15"'
+check "routine 1 is done" has '"step":"sisam.1"[^}]*"status":"done"'
+check "case show (table)" "$ctl" case show "$c"
+check "the table names the compulsory-school age" has "skolpliktig"
+status "an unknown case is a user error" 1 "$ctl" case show no-such-case
+status "a wrong enum is a user error" 1 "$ctl" placement add --case "$c" --form sis --start 2026-01-01
+status "a wrong check digit is a user error" 1 "$ctl" case add --given A --family B \
+  --birth-date 2011-04-02 --gender boy --municipality 0180 --personnummer 20110402-1234
+status "an unknown command is a user error" 1 "$ctl" frob
+status "a missing store is a user error" 1 "$ctl" --store "$tmp/none" case list
+
+# Import: a bad line anywhere changes nothing.
+"$ctl" export >"$tmp/export.jsonl"
+before=$("$ctl" state-hash)
+printf '%s\n' '{"entity":"case","id":"n1","fields":{"given_name":"Ny","family_name":"Fil","birth_date":"2012-01-01","gender":"boy","home_municipality":"0180"}}' \
+  '{"entity":"placement","id":"n1p","fields":{"case_id":"n1","form":"hvb","start":"2026-13-01"}}' >"$tmp/bad.jsonl"
+status "a bad date in an import is a user error" 1 "$ctl" import "$tmp/bad.jsonl"
+check "the error names the line" grep -q "bad.jsonl:2:" "$tmp/err"
+check "a failed import changed nothing" test "$("$ctl" state-hash)" = "$before"
+check "export → import into a new store" "$ctl" --store "$tmp/b" import "$tmp/export.jsonl"
+check "the copy exports the same records" bash -c "\"$ctl\" --store \"$tmp/b\" export | cmp -s - \"$tmp/export.jsonl\""
+check "importing again changes nothing" "$ctl" --store "$tmp/b" import "$tmp/export.jsonl"
+
+# Two replicas edit the same field concurrently, then converge.
+check "merge-from: b gets a's log" "$ctl" --store "$tmp/b" merge-from "$tmp/a"
+check "edit on a" "$ctl" --user anna set case "$c" social_worker=Anna
+check "concurrent edit on b" "$ctl" --store "$tmp/b" --user bo set case "$c" social_worker=Bo
+check "merge a ← b" "$ctl" merge-from "$tmp/b"
+check "merge b ← a" "$ctl" --store "$tmp/b" merge-from "$tmp/a"
+check "merging again adds nothing" bash -c "\"$ctl\" merge-from \"$tmp/b\" | grep -q ' 0 new'"
+check "equal state hashes" test "$("$ctl" state-hash)" = "$("$ctl" --store "$tmp/b" state-hash)"
+check "the conflict is kept" bash -c "\"$ctl\" case show \"$c\" --json | grep -q '\"field\":\"social_worker\"'"
+check "resolve it" "$ctl" set --resolve case "$c" social_worker=Anna
+check "no conflict left" bash -c "! \"$ctl\" case show \"$c\" --json | grep -q '\"field\":\"social_worker\"'"
+check "verify a" "$ctl" verify
+check "verify b" "$ctl" --store "$tmp/b" verify
+
+# A damaged store is an internal error (2), not a user error.
+mkdir -p "$tmp/broken" && head -c 65536 /dev/urandom >"$tmp/broken/data.mdb"
+status "a damaged store exits 2" 2 "$ctl" --store "$tmp/broken" case list
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
