@@ -149,11 +149,13 @@ case_list (ObStore *store, int argc, char **argv, GError **error)
       = { "ID", "NAMN", "ÅLDER", "KÖN", "HEMKOMMUN", "PLACERING", "FÖRSENADE", NULL };
   g_autoptr (GPtrArray) ids = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autoptr (cJSON) out = json ? cJSON_CreateArray () : NULL;
+  g_autoptr (cJSON) out = NULL;
   ObDate today = ob_date_today ();
 
   if (!ob_ctl_parse (&argc, &argv, "- list cases in name order", entries, error))
     return FALSE;
+  if (json)
+    out = cJSON_CreateArray ();
   if (limit < 1 || limit > 100000)
     return usage_error (error, "--limit must be 1–100000");
   ids = search ? ob_store_search (store, search, (guint) limit, error)
@@ -447,16 +449,21 @@ case_show (ObStore *store, int argc, char **argv, GError **error)
       else
         show_records (sections[s].title, records, sections[s].fields);
     }
+  /* Conflicts anywhere in the case: on the case and on every record of it. */
+  g_autoptr (GPtrArray) records = ob_store_case_children (store, argv[1], NULL, error);
+  if (records == NULL)
+    return FALSE;
+  g_ptr_array_insert (records, 0, g_steal_pointer (&the_case));
+  guint n_conflicts = 0;
+  for (guint i = 0; i < records->len; i++)
+    n_conflicts += ob_entity_conflict_count (g_ptr_array_index (records, i));
+  cJSON *conflicts = out ? cJSON_AddArrayToObject (out, "conflicts") : NULL;
+  if (!out && n_conflicts)
+    printf ("Konflikter\n");
+  for (guint i = 0; i < records->len; i++)
+    show_conflicts (g_ptr_array_index (records, i), conflicts);
   if (out)
-    {
-      show_conflicts (the_case, cJSON_AddArrayToObject (out, "conflicts"));
-      ob_ctl_print_json (g_steal_pointer (&out));
-    }
-  else if (ob_entity_conflict_count (the_case))
-    {
-      printf ("Konflikter\n");
-      show_conflicts (the_case, NULL);
-    }
+    ob_ctl_print_json (g_steal_pointer (&out));
   return TRUE;
 }
 
@@ -483,7 +490,7 @@ set_if (ObEdit *edit, const char *field, const char *value)
 }
 
 static gboolean
-case_add (ObStore *store, int argc, char **argv, GError **error)
+case_add (ObCtl *ctl, int argc, char **argv, GError **error)
 {
   g_autofree char *id = NULL, *given = NULL, *family = NULL, *birth = NULL, *gender = NULL;
   g_autofree char *municipality = NULL, *pnr = NULL, *investigation = NULL, *worker = NULL;
@@ -508,6 +515,7 @@ case_add (ObStore *store, int argc, char **argv, GError **error)
     { NULL },
   };
   g_autoptr (ObEdit) edit = NULL;
+  g_autoptr (ObStore) store = NULL;
 
   if (!ob_ctl_parse (&argc, &argv, "- add a case (prints its id)", entries, error))
     return FALSE;
@@ -526,7 +534,7 @@ case_add (ObStore *store, int argc, char **argv, GError **error)
     ob_edit_set_bool (edit, "protected_identity", TRUE);
   if (consent)
     ob_edit_set_bool (edit, "consent_t2", TRUE);
-  return commit (store, edit, error);
+  return (store = ob_ctl_open_store (ctl, TRUE, error)) && commit (store, edit, error);
 }
 
 gboolean
@@ -536,13 +544,14 @@ ob_ctl_case (ObCtl *ctl, int argc, char **argv, GError **error)
 
   if (argc < 2 || !g_strv_contains ((const char *const[]){ "list", "show", "add", NULL }, argv[1]))
     return usage_error (error, "usage: obrutenctl case list|show ID|add …");
-  if (!(store = ob_ctl_open_store (ctl, strcmp (argv[1], "add") == 0, error)))
+  ob_ctl_name_command ((const char *const[]){ "case", argv[1], NULL });
+  if (strcmp (argv[1], "add") == 0)
+    return case_add (ctl, argc - 1, argv + 1, error);
+  if (!(store = ob_ctl_open_store (ctl, FALSE, error)))
     return FALSE;
   if (strcmp (argv[1], "list") == 0)
     return case_list (store, argc - 1, argv + 1, error);
-  if (strcmp (argv[1], "show") == 0)
-    return case_show (store, argc - 1, argv + 1, error);
-  return case_add (store, argc - 1, argv + 1, error);
+  return case_show (store, argc - 1, argv + 1, error);
 }
 
 gboolean
@@ -574,6 +583,7 @@ ob_ctl_placement (ObCtl *ctl, int argc, char **argv, GError **error)
 
   if (argc < 2 || strcmp (argv[1], "add") != 0)
     return usage_error (error, "usage: obrutenctl placement add --case ID --form F --start D …");
+  ob_ctl_name_command ((const char *const[]){ "placement", "add", NULL });
   argc--, argv++;
   if (!ob_ctl_parse (&argc, &argv, "- add a placement to a case (prints its id)", entries, error))
     return FALSE;
@@ -646,6 +656,7 @@ ob_ctl_routine (ObCtl *ctl, int argc, char **argv, GError **error)
     return usage_error (error,
                         "usage: obrutenctl routine done|na|reopen --placement ID --step STEP");
   mark = strcmp (argv[1], "reopen") == 0 ? "pending" : argv[1];
+  ob_ctl_name_command ((const char *const[]){ "routine", argv[1], NULL });
   argc--, argv++;
   if (!ob_ctl_parse (&argc, &argv, "- record a routine step", entries, error))
     return FALSE;
@@ -740,16 +751,21 @@ ob_ctl_overdue (ObCtl *ctl, int argc, char **argv, GError **error)
   return TRUE;
 }
 
-/* FIELD=VALUE: VALUE is JSON when it parses as JSON (true, 12, null,
- * ["a"]), else a string. */
+/* FIELD=VALUE: for text, dates, codes and ids the value is taken as
+ * written ("0180" stays a code); for true/false, numbers and lists it is
+ * read as JSON. An empty value clears the field. */
 static cJSON *
-parse_value (const char *text)
+parse_value (const char *entity, const char *field, const char *text)
 {
+  const ObFieldDef *def = ob_schema_field (ob_schema_entity (entity), field);
+
+  if (*text == '\0')
+    return cJSON_CreateNull ();
+  if (def && def->kind != OB_KIND_BOOL && def->kind != OB_KIND_INT
+      && def->kind != OB_KIND_STRING_LIST)
+    return cJSON_CreateString (text);
   cJSON *json = ob_json_parse (text, strlen (text), 64 * 1024, 4, NULL);
-  if (json && !cJSON_IsObject (json))
-    return json;
-  cJSON_Delete (json);
-  return cJSON_CreateString (text);
+  return json ? json : cJSON_CreateString (text);
 }
 
 gboolean
@@ -775,10 +791,11 @@ ob_ctl_set (ObCtl *ctl, int argc, char **argv, GError **error)
       if (eq == NULL || eq == argv[i])
         return usage_error (error, "each change is FIELD=VALUE");
       g_autofree char *field = g_strndup (argv[i], (gsize) (eq - argv[i]));
+      cJSON *value = parse_value (argv[1], field, eq + 1);
       if (resolve)
-        ob_edit_resolve (edit, field, parse_value (eq + 1));
+        ob_edit_resolve (edit, field, value);
       else
-        ob_edit_set (edit, field, parse_value (eq + 1));
+        ob_edit_set (edit, field, value);
     }
   return (store = ob_ctl_open_store (ctl, FALSE, error)) && commit (store, edit, error);
 }

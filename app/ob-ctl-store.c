@@ -92,7 +92,7 @@ check_record (const ImportRecord *record, GError **error)
            FALSE;
   if (!ob_entity_id_valid (record->id))
     return g_set_error (error, OB_SCHEMA_ERROR, OB_SCHEMA_ERROR_INVALID_VALUE,
-                        "“id” must be 1–100 of A–Z a–z 0–9 . _ : -"),
+                        "“id” must be 1–200 of A–Z a–z 0–9 . _ : -"),
            FALSE;
   cJSON_ArrayForEach (field, record->fields)
     {
@@ -374,8 +374,16 @@ ob_ctl_demo (ObCtl *ctl, int argc, char **argv, GError **error)
   options.n_cases = (guint) cases;
   options.seed = (guint32) seed;
   options.municipality = municipality;
-  if (!ob_ctl_date (today, ob_date_today (), &options.today, error)
-      || !(store = ob_ctl_open_store (ctl, TRUE, error))
+  if (!ob_ctl_date (today, ob_date_today (), &options.today, error))
+    return FALSE;
+  /* Demo changes are dated the day before --today; a date ahead of the
+   * clock would make this device's later edits look like they come from the
+   * future, and other replicas refuse those. */
+  if (options.today > ob_date_today ())
+    return g_set_error (error, OB_CTL_ERROR, OB_CTL_ERROR_USAGE,
+                        "--today cannot be later than today"),
+           FALSE;
+  if (!(store = ob_ctl_open_store (ctl, TRUE, error))
       || !ob_demo_generate (store, &options, &stats, error))
     return FALSE;
   printf ("Added %" G_GUINT64_FORMAT " cases (%" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT

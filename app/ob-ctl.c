@@ -17,6 +17,14 @@ ob_ctl_open_store (ObCtl *ctl, gboolean create, GError **error)
   return store;
 }
 
+void
+ob_ctl_name_command (const char *const *words)
+{
+  g_autofree char *joined = g_strjoinv (" ", (char **) words);
+  g_autofree char *name = g_strdup_printf ("obrutenctl %s", joined);
+  g_set_prgname (name);
+}
+
 gboolean
 ob_ctl_parse (int *argc,
               char ***argv,
@@ -31,8 +39,8 @@ ob_ctl_parse (int *argc,
   g_option_context_set_help_enabled (context, TRUE);
   if (!g_option_context_parse (context, argc, argv, &local))
     {
-      g_set_error (error, OB_CTL_ERROR, OB_CTL_ERROR_USAGE, "%s (see “obrutenctl %s --help”)",
-                   local->message, (*argv)[0]);
+      g_set_error (error, OB_CTL_ERROR, OB_CTL_ERROR_USAGE, "%s (see “%s --help”)", local->message,
+                   g_get_prgname ());
       return FALSE;
     }
   return TRUE;

@@ -28,6 +28,10 @@ typedef struct
 /* Opens the store named by the global options (creating it when @create). */
 ObStore *ob_ctl_open_store (ObCtl *ctl, gboolean create, GError **error);
 
+/* Names the running command ("obrutenctl case add") for --help and for the
+ * hint in usage errors. */
+void ob_ctl_name_command (const char *const *words);
+
 /* Parses @argv (argv[0] is the command's name) with @entries; leftover
  * positional arguments stay in @argv. Errors: OB_CTL_ERROR_USAGE. */
 gboolean ob_ctl_parse (int *argc,

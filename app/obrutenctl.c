@@ -130,6 +130,7 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (commands[i].name, argv[1]) == 0)
       {
+        ob_ctl_name_command ((const char *const[]){ argv[1], NULL });
         if (!commands[i].run (&ctl, argc - 1, argv + 1, &error))
           {
             fprintf (stderr, "obrutenctl: %s\n", error->message);

@@ -144,7 +144,7 @@ validate_header (const ObChange *change, GError **error)
     return fail (error, "change %s: unknown entity type “%.40s”", change->id,
                  change->entity ? change->entity : "");
   if (!ob_entity_id_valid (change->entity_id))
-    return fail (error, "change %s: “entity_id” must be 1–100 of A–Z a–z 0–9 . _ : -", change->id);
+    return fail (error, "change %s: “entity_id” must be 1–200 of A–Z a–z 0–9 . _ : -", change->id);
   if (change->fields->len == 0)
     return fail (error, "change %s: “fields” must not be empty", change->id);
   if (change->fields->len > OB_CHANGE_MAX_FIELDS)
@@ -260,8 +260,18 @@ decode_fields (const cJSON *json, ObChange *change, GError **error)
   return TRUE;
 }
 
+static ObChange *decode (const cJSON *json, gboolean check_schema, GError **error);
+
 ObChange *
 ob_change_from_json (const cJSON *json, GError **error)
+{
+  return decode (json, TRUE, error);
+}
+
+/* Decodes @json; with @check_schema FALSE only the shape and header are
+ * checked (a change this store logged was checked when it arrived). */
+static ObChange *
+decode (const cJSON *json, gboolean check_schema, GError **error)
 {
   static const char *const keys[]
       = { "id", "device", "hlc", "author", "entity", "entity_id", "op", "fields", NULL };
@@ -297,7 +307,7 @@ ob_change_from_json (const cJSON *json, GError **error)
   change->op = strcmp (op->valuestring, "create") == 0 ? OB_CHANGE_CREATE : OB_CHANGE_UPDATE;
   if (!decode_fields (cJSON_GetObjectItemCaseSensitive (json, "fields"), change, error))
     return NULL;
-  if (!ob_change_validate (change, error))
+  if (check_schema ? !ob_change_validate (change, error) : !validate_header (change, error))
     return NULL;
   return g_steal_pointer (&change);
 }
@@ -305,8 +315,20 @@ ob_change_from_json (const cJSON *json, GError **error)
 ObChange *
 ob_change_parse (const char *text, gsize len, GError **error)
 {
-  g_autoptr (cJSON) json = ob_json_parse (text, len, OB_JSON_MAX_BYTES, OB_JSON_MAX_DEPTH, error);
+  g_autoptr (cJSON) json = ob_json_parse (text, len, OB_CHANGE_MAX_BYTES, OB_JSON_MAX_DEPTH, error);
   return json ? ob_change_from_json (json, error) : NULL;
+}
+
+ObChange *
+ob_change_parse_logged (const char *text, gsize len, GError **error)
+{
+  g_autoptr (cJSON) json = cJSON_ParseWithLength (text, len);
+  if (json == NULL)
+    {
+      g_set_error (error, OB_CHANGE_ERROR, OB_CHANGE_ERROR_INVALID, "a logged change is not JSON");
+      return NULL;
+    }
+  return decode (json, FALSE, error);
 }
 
 cJSON *

@@ -77,9 +77,18 @@ const ObFieldChange *ob_change_get_field (const ObChange *change, const char *na
  * with a message that names what was wrong. */
 ObChange *ob_change_from_json (const cJSON *json, GError **error);
 
-/* Parses text (bounded by OB_JSON_MAX_BYTES and OB_JSON_MAX_DEPTH) and
+/* Largest change text accepted: 64 fields of 20 000 characters of up to four
+ * bytes each fit. */
+#define OB_CHANGE_MAX_BYTES (8 * 1024 * 1024)
+
+/* Parses text (bounded by OB_CHANGE_MAX_BYTES and OB_JSON_MAX_DEPTH) and
  * decodes it with ob_change_from_json(). */
 ObChange *ob_change_parse (const char *text, gsize len, GError **error);
+
+/* Reads a change from this store's own log: it was validated when it was
+ * written, so only its shape and header are checked, and a later change to
+ * the schema does not make old changes unreadable. */
+ObChange *ob_change_parse_logged (const char *text, gsize len, GError **error);
 
 /* Checks an in-memory change exactly as ob_change_from_json() would. */
 gboolean ob_change_validate (const ObChange *change, GError **error);

@@ -60,17 +60,60 @@ ob_entity_free (ObEntity *entity)
   g_free (entity);
 }
 
+/* TRUE when @array is an array of strings. */
+static gboolean
+is_string_array (const cJSON *array)
+{
+  const cJSON *item;
+  if (!cJSON_IsArray (array))
+    return FALSE;
+  cJSON_ArrayForEach (item, array)
+    if (!cJSON_IsString (item))
+      return FALSE;
+  return TRUE;
+}
+
+/* The shape every reader of a field relies on (see the top of this file). */
+static gboolean
+field_well_formed (const cJSON *field)
+{
+  const cJSON *live = cJSON_GetObjectItemCaseSensitive (field, K_LIVE);
+  const cJSON *named = cJSON_GetObjectItemCaseSensitive (field, K_NAMED);
+  const cJSON *version;
+
+  if (!cJSON_IsObject (field) || !cJSON_IsArray (live) || (named && !is_string_array (named)))
+    return FALSE;
+  cJSON_ArrayForEach (version, live)
+    {
+      const cJSON *base = cJSON_GetObjectItemCaseSensitive (version, K_BASE);
+      const cJSON *author = cJSON_GetObjectItemCaseSensitive (version, K_AUTHOR);
+      if (!cJSON_IsObject (version)
+          || !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (version, K_HLC))
+          || !cJSON_GetObjectItemCaseSensitive (version, K_VALUE)
+          || (base && !is_string_array (base)) || (author && !cJSON_IsString (author)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 ObEntity *
 ob_entity_parse (const char *bytes, gsize len, GError **error)
 {
   /* Stored state was written by this code from validated input, so the
    * checks ob_json_parse() makes on foreign input would only cost time;
    * cJSON still refuses anything that is not JSON, and the shape is
-   * checked below. */
+   * checked here so that a damaged store is reported, not crashed on. */
   cJSON *root = cJSON_ParseWithLength (bytes, len);
-  if (root == NULL || !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "entity"))
-      || !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "id"))
-      || !cJSON_IsObject (cJSON_GetObjectItemCaseSensitive (root, "fields")))
+  const cJSON *fields = cJSON_GetObjectItemCaseSensitive (root, "fields"), *field;
+  gboolean ok = root && cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "entity"))
+                && cJSON_IsString (cJSON_GetObjectItemCaseSensitive (root, "id"))
+                && cJSON_IsObject (fields);
+
+  if (ok)
+    cJSON_ArrayForEach (field, fields)
+      if (!field_well_formed (field))
+        ok = FALSE;
+  if (!ok)
     {
       cJSON_Delete (root);
       g_set_error (error, OB_JSON_ERROR, OB_JSON_ERROR_SYNTAX, "stored entity is damaged");

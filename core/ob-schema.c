@@ -303,7 +303,7 @@ ob_entity_id_valid (const char *id)
   for (const char *p = id; *p; p++, n++)
     if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != ':' && *p != '-')
       return FALSE;
-  return n >= 1 && n <= 100;
+  return n >= 1 && n <= 200;
 }
 
 char *
@@ -378,7 +378,7 @@ check_string_kind (const ObEntityDef *entity,
       case OB_KIND_REF:
         if (!ob_entity_id_valid (text))
           return invalid (error, entity, field,
-                          "“%.100s” is not an id (1–100 of A–Z a–z 0–9 . _ : -)", text);
+                          "“%.100s” is not an id (1–200 of A–Z a–z 0–9 . _ : -)", text);
         return TRUE;
       case OB_KIND_MUNICIPALITY:
         if (!ob_municipality_code_valid (text))

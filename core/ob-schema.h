@@ -106,7 +106,7 @@ char *ob_schema_enum_list (const ObFieldDef *field);
  * the same entity and their marks merge field by field. */
 char *ob_routine_entity_id (const char *placement_id, const char *step_id);
 
-/* TRUE when @id is a valid entity id ([A-Za-z0-9._:-], 1–100 characters). */
+/* TRUE when @id is a valid entity id ([A-Za-z0-9._:-], 1–200 characters). */
 gboolean ob_entity_id_valid (const char *id);
 
 G_END_DECLS

@@ -157,12 +157,18 @@ static void
 case_keys (GHashTable *set, const ObEntity *entity)
 {
   const char *id = ob_entity_id (entity);
-  g_autofree char *name = sort_name (entity);
+  /* A protected identity's name must not be findable or given away by its
+   * place in the list: such cases are not in the name index and sort last,
+   * by id ('~' sorts after every letter of sort_name). */
+  gboolean hidden = ob_entity_get_bool (entity, "protected_identity");
+  g_autofree char *name = hidden ? g_strdup ("~") : sort_name (entity);
   const char *parts[] = { name, id };
   g_autoptr (GByteArray) order = composite_key (parts, 2);
 
   add_entry (set, entry_new (DB_CASE_ORDER, order->data, order->len, "", 0));
   add_entry (set, entry_new (DB_CASE_KEYS, id, strlen (id), order->data, order->len));
+  if (hidden)
+    return;
 
   g_autofree char *names
       = g_strdup_printf ("%s %s", ob_entity_get_string (entity, "given_name") ?: "",
@@ -570,6 +576,11 @@ ob_index_flush (ObTxn *txn, GError **error)
         return FALSE;
       txn->models = txn->new_models;
       txn->local_steps_changed = FALSE;
+      txn->reindex_all = TRUE;
+    }
+  if (txn->reindex_all)
+    {
+      txn->reindex_all = FALSE;
       if (!mark_all_placements (txn, error))
         return FALSE;
     }
@@ -703,7 +714,7 @@ ob_index_replay (ObTxn *txn, const char *type, const char *id, guint *ret_n_chan
     {
       const char *json = g_ptr_array_index (log, i);
       g_autoptr (GError) local = NULL;
-      g_autoptr (ObChange) change = ob_change_parse (json, strlen (json), &local);
+      g_autoptr (ObChange) change = ob_change_parse_logged (json, strlen (json), &local);
       if (change == NULL)
         return g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
                             "%s %s: a logged change does not parse: %s", type, id, local->message),

@@ -28,7 +28,7 @@ typedef enum
 
 /* Bump when the derived indexes change shape: opening a store with another
  * index version rebuilds them from the entities. */
-#define OB_STORE_INDEX_VERSION 2 /* 2: Swedish alphabetical case order */
+#define OB_STORE_INDEX_VERSION 3 /* 2: Swedish order; 3: protected names not indexed */
 
 struct _ObStore
 {
@@ -60,6 +60,9 @@ struct _ObTxn
   GHashTable *dirty_placements;
   GHashTable *dirty_cases;
   gboolean local_steps_changed;
+  /* The models were rebuilt during the transaction: every placement's due
+   * dates are recomputed at commit. */
+  gboolean reindex_all;
   /* The models to use inside this transaction (the store's, or new ones
    * built because local steps changed). */
   ObModelSet *models;

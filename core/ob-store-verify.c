@@ -189,7 +189,7 @@ verify_change (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   Verify *verify = user_data;
   g_autoptr (cJSON) json
-      = ob_json_parse (val->mv_data, val->mv_size, OB_JSON_MAX_BYTES, OB_JSON_MAX_DEPTH, NULL);
+      = ob_json_parse (val->mv_data, val->mv_size, OB_CHANGE_MAX_BYTES, OB_JSON_MAX_DEPTH, NULL);
   const cJSON *id = cJSON_GetObjectItemCaseSensitive (json, "id");
   MDB_val seq;
 

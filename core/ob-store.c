@@ -509,6 +509,17 @@ ob_txn_apply_change (ObTxn *txn, const ObChange *change, guint64 *ret_seq, GErro
     }
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), OB_APPLY_FAILED;
+  /* Every change this device made is in this store; one we lack that says
+   * it is ours comes from a copy of this store's folder, whose clock values
+   * would collide with ours. */
+  if (strcmp (change->device, txn->store->device) == 0)
+    {
+      g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID,
+                   "change %s claims to come from this device (%s) but is not in this store: "
+                   "a copy of this store's folder is in use elsewhere",
+                   change->id, change->device);
+      return OB_APPLY_REJECTED;
+    }
   if (lookup_seq (txn, DB_CHANGE_HLCS, change->hlc, &seq, &local))
     {
       g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID,
@@ -705,16 +716,14 @@ add_edit_field (ObChange *change, const ObEntity *existing, const EditField *fie
                        (const char *const *) base->pdata, base->len);
 }
 
+/* The change @edit makes to @existing (NULL: a new entity): only the fields
+ * whose value differs. No clock value yet (see stamp_change). */
 static ObChange *
 build_change (ObTxn *txn, const ObEdit *edit, const ObEntity *existing)
 {
   ObChange *change = ob_change_new ();
-  char hlc[OB_HLC_MAX + 1];
 
-  txn->hlc = ob_hlc_tick (&txn->hlc, now_ms (txn->store), txn->store->device);
-  change->id = g_uuid_string_random ();
   change->device = g_strdup (txn->store->device);
-  change->hlc = g_strdup (ob_hlc_format (&txn->hlc, hlc));
   change->author = g_strdup (txn->store->author);
   change->entity = g_strdup (edit->entity);
   change->entity_id = g_strdup (edit->id);
@@ -724,17 +733,34 @@ build_change (ObTxn *txn, const ObEdit *edit, const ObEntity *existing)
   return change;
 }
 
-/* Fills in what follows from the domain, so nobody has to remember it: a
- * placement in protected housing keeps its whereabouts secret. */
+/* Gives @change its id and the next clock value; only a change that will
+ * be written ticks the clock. */
 static void
-add_implied_fields (ObChange *change)
+stamp_change (ObTxn *txn, ObChange *change)
+{
+  char hlc[OB_HLC_MAX + 1];
+
+  txn->hlc = ob_hlc_tick (&txn->hlc, now_ms (txn->store), txn->store->device);
+  change->id = g_uuid_string_random ();
+  change->hlc = g_strdup (ob_hlc_format (&txn->hlc, hlc));
+}
+
+/* Fills in what follows from the domain, so nobody has to remember it: a
+ * placement in protected housing keeps its whereabouts secret, whether it
+ * was created so or changed to it. */
+static void
+add_implied_fields (ObChange *change, const ObEntity *existing)
 {
   const ObFieldChange *form = ob_change_get_field (change, "form");
+  EditField secret = { "location_secret", NULL, FALSE };
 
-  if (strcmp (change->entity, "placement") == 0 && form && cJSON_IsString (form->value)
-      && strcmp (form->value->valuestring, "skyddat_boende") == 0
-      && ob_change_get_field (change, "location_secret") == NULL)
-    ob_change_set_field (change, "location_secret", cJSON_CreateTrue (), NULL, 0);
+  if (strcmp (change->entity, "placement") != 0 || form == NULL || !cJSON_IsString (form->value)
+      || strcmp (form->value->valuestring, "skyddat_boende") != 0
+      || ob_change_get_field (change, "location_secret") != NULL)
+    return;
+  secret.value = cJSON_CreateTrue ();
+  add_edit_field (change, existing, &secret);
+  cJSON_Delete (secret.value);
 }
 
 static gboolean
@@ -809,10 +835,25 @@ check_routine (ObTxn *txn, const ObEntity *entity, const ObEntity *placement, GE
 {
   const char *step_id = ob_entity_get_string (entity, "step");
   const char *mark = ob_entity_get_string (entity, "mark");
-  const ObStep *step = ob_model_set_find_step (txn->models, step_id);
+  const ObStep *step;
   const ObModel *model;
   g_autofree char *expected_id = NULL;
+  g_autoptr (GError) local = NULL;
 
+  if (placement == NULL)
+    return invalid_edit (error, "a routine record needs its placement (placement_id)");
+  /* Local steps written earlier in this transaction count already. */
+  if (txn->local_steps_changed)
+    {
+      ob_model_set_free (txn->new_models);
+      txn->new_models = ob_index_load_models (txn, &local);
+      if (txn->new_models == NULL)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      txn->models = txn->new_models;
+      txn->local_steps_changed = FALSE;
+      txn->reindex_all = TRUE;
+    }
+  step = ob_model_set_find_step (txn->models, step_id);
   if (step == NULL)
     return invalid_edit (error, "there is no routine step “%s”", step_id);
   model = ob_model_set_model_for_form (
@@ -837,7 +878,7 @@ static gboolean
 check_followup (const ObEntity *entity, const ObEntity *the_case, GError **error)
 {
   if (g_strcmp0 (ob_entity_get_string (entity, "kind"), "t2_young_person") == 0
-      && !ob_entity_get_bool (the_case, "consent_t2"))
+      && (the_case == NULL || !ob_entity_get_bool (the_case, "consent_t2")))
     return invalid_edit (error, "the young person's T2 follow-up needs their recorded consent "
                                 "(set consent_t2 on the case first)");
   return TRUE;
@@ -867,6 +908,9 @@ check_edit (ObTxn *txn, const ObEntity *entity, GError **error)
                     ob_entity_get_string (entity, "case_id"))
              != 0)
     return invalid_edit (error, "placement %s belongs to another case", ob_entity_id (placement));
+  if (strcmp (type, "placement") == 0 && strlen (ob_entity_id (entity)) > 100)
+    return invalid_edit (error, "a placement id is at most 100 characters (its routine records "
+                                "are named after it)");
   if (strcmp (type, "placement") == 0)
     return check_dates_in_order (entity, "start", "discharge", "the discharge", error)
            && check_dates_in_order (entity, "start", "planned_discharge", "the planned discharge",
@@ -914,14 +958,17 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
   change = build_change (txn, edit, existing);
   if (ret_change_id)
     *ret_change_id = NULL;
+  add_implied_fields (change, existing);
   if (change->fields->len == 0)
     return TRUE;
-  if (change->op == OB_CHANGE_CREATE)
-    add_implied_fields (change);
+  stamp_change (txn, change);
   if (!ob_change_validate (change, &local))
     return invalid_edit (error, "%s", without_change_prefix (local->message));
 
+  /* The state the edit produces is checked, then stored as it is: no second
+   * load and merge. */
   preview = existing ? g_steal_pointer (&existing) : ob_entity_new (edit->entity, edit->id);
+  old_keys = ob_index_keys (preview);
   ob_entity_apply (preview, change);
   if (!check_edit (txn, preview, error))
     return FALSE;
@@ -935,7 +982,7 @@ ob_txn_edit (ObTxn *txn, const ObEdit *edit, char **ret_change_id, GError **erro
     }
   if (local)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-  if (!merge_and_log (txn, change, &seq, error))
+  if (!store_merged (txn, change, g_steal_pointer (&preview), old_keys, &seq, error))
     return FALSE;
   if (ret_change_id)
     *ret_change_id = g_strdup (change->id);

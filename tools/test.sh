@@ -14,7 +14,11 @@ failed=0
 
 run_suite () {
   local dir=$1; shift
-  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null || return 1
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+  else
+    meson setup "$dir" "$@" >/dev/null || return 1
+  fi
   ninja -C "$dir" || return 1
   meson test -C "$dir" --print-errorlogs --num-processes 2
   local status=$?

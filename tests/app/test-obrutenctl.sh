@@ -43,7 +43,11 @@ check "discharge" "$ctl" discharge --placement "$p" --date 2026-11-15
 check "case show --json" "$ctl" case show "$c" --json
 check "routine 7 is due three months after discharge" has '"step":"sisam.7","phase":"followup","title":"[^"]*","status":"pending","due":"2027-02-15"'
 check "routine 1 is done" has '"step":"sisam.1"[^}]*"status":"done"'
+check "case list --json" "$ctl" case list --json
+check "the list has the case" has "\"id\":\"$c\""
+check "set takes a code as written" "$ctl" set case "$c" home_municipality=0180
 check "case show (table)" "$ctl" case show "$c"
+check "the new home municipality shows" has "hemkommun Stockholm"
 check "the table names the compulsory-school age" has "skolpliktig"
 status "an unknown case is a user error" 1 "$ctl" case show no-such-case
 status "a wrong enum is a user error" 1 "$ctl" placement add --case "$c" --form sis --start 2026-01-01
