@@ -39,9 +39,12 @@ struct _ObStore
   char *author;
   ObClockFunc clock;
   gpointer clock_data;
-  /* Readers hold it shared; growing the map (which LMDB allows only with no
-   * transaction open in the process) holds it exclusively. */
-  GRWLock resize_lock;
+  /* Open transactions, counted so the map can be grown when none is open
+   * (see txn_enter in ob-store.c). */
+  GMutex txn_lock;
+  GCond txn_cond;
+  guint active_txns;
+  gboolean resizing;
   GMutex models_lock;
   ObModelSet *models;
   GPtrArray *retired_models;

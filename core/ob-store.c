@@ -182,24 +182,66 @@ meta_put (ObTxn *txn, const char *name, const char *value, GError **error)
 
 /* ---- Transactions ---------------------------------------------------------- */
 
+/* LMDB lets the map be resized only while no transaction of this process
+ * is open. Transactions are counted (a count, not a lock, so a read
+ * transaction may end on another thread than it began on); a resize waits
+ * for the count to reach zero and holds new transactions back meanwhile.
+ * A thread must therefore not write while it holds a transaction itself. */
+static void
+txn_enter (ObStore *store)
+{
+  g_mutex_lock (&store->txn_lock);
+  while (store->resizing)
+    g_cond_wait (&store->txn_cond, &store->txn_lock);
+  store->active_txns++;
+  g_mutex_unlock (&store->txn_lock);
+}
+
+static void
+txn_leave (ObStore *store)
+{
+  g_mutex_lock (&store->txn_lock);
+  store->active_txns--;
+  g_cond_broadcast (&store->txn_cond);
+  g_mutex_unlock (&store->txn_lock);
+}
+
+/* Sets the map size (0: adopt the size another process chose), with no
+ * transaction of this process open. */
+static int
+resize_map (ObStore *store, gsize size)
+{
+  int rc;
+
+  g_mutex_lock (&store->txn_lock);
+  while (store->resizing)
+    g_cond_wait (&store->txn_cond, &store->txn_lock);
+  store->resizing = TRUE;
+  while (store->active_txns > 0)
+    g_cond_wait (&store->txn_cond, &store->txn_lock);
+  rc = mdb_env_set_mapsize (store->env, size);
+  store->resizing = FALSE;
+  g_cond_broadcast (&store->txn_cond);
+  g_mutex_unlock (&store->txn_lock);
+  return rc;
+}
+
 static ObTxn *
 txn_begin (ObStore *store, gboolean write, GError **error)
 {
   MDB_txn *mtxn = NULL;
   int rc;
 
-  g_rw_lock_reader_lock (&store->resize_lock);
+  txn_enter (store);
   for (int attempt = 0; attempt < 3; attempt++)
     {
       rc = mdb_txn_begin (store->env, NULL, write ? 0 : MDB_RDONLY, &mtxn);
       if (rc == MDB_MAP_RESIZED)
         {
           /* Another process grew the map: adopt its size. */
-          g_rw_lock_reader_unlock (&store->resize_lock);
-          g_rw_lock_writer_lock (&store->resize_lock);
-          mdb_env_set_mapsize (store->env, 0);
-          g_rw_lock_writer_unlock (&store->resize_lock);
-          g_rw_lock_reader_lock (&store->resize_lock);
+          txn_leave (store);
+          resize_map (store, 0);
+          txn_enter (store);
           continue;
         }
       if (rc == MDB_READERS_FULL)
@@ -212,7 +254,7 @@ txn_begin (ObStore *store, gboolean write, GError **error)
     }
   if (rc != 0)
     {
-      g_rw_lock_reader_unlock (&store->resize_lock);
+      txn_leave (store);
       ob_store_lmdb_fail (rc, "starting a transaction", error);
       return NULL;
     }
@@ -244,7 +286,7 @@ ob_txn_end (ObTxn *txn)
     return;
   if (txn->txn)
     mdb_txn_abort (txn->txn);
-  g_rw_lock_reader_unlock (&txn->store->resize_lock);
+  txn_leave (txn->store);
   g_hash_table_unref (txn->dirty_placements);
   g_hash_table_unref (txn->dirty_cases);
   g_hash_table_unref (txn->cache);
@@ -369,12 +411,10 @@ ob_store_write (ObStore *store, ObWriteFunc func, gpointer user_data, GError **e
         }
       /* The map is full: grow it (no transaction of ours may be open) and
        * run the whole transaction again. */
-      g_rw_lock_writer_lock (&store->resize_lock);
       MDB_envinfo info;
       mdb_env_info (store->env, &info);
       gsize size = MIN (MAX_MAPSIZE, MAX (INITIAL_MAPSIZE, info.me_mapsize * 2));
-      int rc = mdb_env_set_mapsize (store->env, size);
-      g_rw_lock_writer_unlock (&store->resize_lock);
+      int rc = resize_map (store, size);
       if (rc != 0 || size <= info.me_mapsize)
         {
           if (rc != 0)
@@ -884,6 +924,32 @@ check_followup (const ObEntity *entity, const ObEntity *the_case, GError **error
   return TRUE;
 }
 
+/* A local step's definition is a step in the model format: check it as the
+ * engine will read it, so a bad one is refused now rather than left out of
+ * every routine list later. */
+static gboolean
+check_local_step (const ObEntity *entity, GError **error)
+{
+  const char *definition = ob_entity_get_string (entity, "definition");
+  g_autoptr (GError) local = NULL;
+  g_autoptr (cJSON) json = NULL;
+  g_autoptr (ObModelSet) scratch = NULL;
+
+  json = ob_json_parse (definition, strlen (definition), OB_JSON_MAX_BYTES, OB_JSON_MAX_DEPTH,
+                        &local);
+  if (json == NULL || !cJSON_IsObject (json))
+    return invalid_edit (error, "the local step's definition is not a JSON object%s%s",
+                         local ? ": " : "", local ? local->message : "");
+  cJSON_DeleteItemFromObjectCaseSensitive (json, "model");
+  cJSON_AddStringToObject (json, "model", ob_entity_get_string (entity, "model"));
+  scratch = ob_model_set_new_default (&local);
+  if (scratch == NULL
+      || !ob_model_set_add_local_step (scratch, ob_entity_get_string (entity, "municipality"), json,
+                                       &local))
+    return invalid_edit (error, "%s", local->message);
+  return TRUE;
+}
+
 /* The rules that look beyond one field: links exist, dates are in order,
  * consent is there. @entity is the state the edit would produce. */
 static gboolean
@@ -896,6 +962,8 @@ check_edit (ObTxn *txn, const ObEntity *entity, GError **error)
 
   if (strcmp (type, "case") == 0)
     return check_case (entity, error);
+  if (strcmp (type, "local_step") == 0)
+    return check_local_step (entity, error);
   if (!def->case_data)
     return TRUE;
   /* The case itself is needed only for the consent rule. */
@@ -1111,6 +1179,31 @@ setup_store (ObTxn *txn, gpointer user_data, GError **error)
   return TRUE;
 }
 
+/* TRUE in @ret_needed unless the store is initialised at the current layout
+ * and index version, in which case its device id is read and opening needs
+ * no write transaction (so reading never waits behind a long write). */
+static gboolean
+check_setup (ObStore *store, gboolean *ret_needed, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autofree char *device = NULL, *version = NULL, *index_version = NULL;
+  g_autofree char *current = g_strdup_printf ("%d", OB_STORE_SCHEMA_VERSION);
+  g_autofree char *current_index = g_strdup_printf ("%d", OB_STORE_INDEX_VERSION);
+  g_autoptr (GError) local = NULL;
+
+  if (txn == NULL)
+    return FALSE;
+  *ret_needed = !meta_get (txn, "device", &device, &local)
+                || !meta_get (txn, "schema_version", &version, &local)
+                || !meta_get (txn, "index_version", &index_version, &local)
+                || strcmp (version, current) != 0 || strcmp (index_version, current_index) != 0;
+  if (local)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  if (!*ret_needed)
+    g_strlcpy (store->device, device, sizeof store->device);
+  return TRUE;
+}
+
 static gboolean
 load_models (ObStore *store, GError **error)
 {
@@ -1164,7 +1257,8 @@ ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
   Setup setup;
 
   g_return_val_if_fail (dir != NULL, NULL);
-  g_rw_lock_init (&store->resize_lock);
+  g_mutex_init (&store->txn_lock);
+  g_cond_init (&store->txn_cond);
   g_mutex_init (&store->models_lock);
   store->retired_models = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_model_set_free);
   store->path = g_canonicalize_filename (dir, NULL);
@@ -1173,9 +1267,11 @@ ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
   if (!open_env (store, flags & OB_STORE_OPEN_CREATE, error) || !open_dbs (store, error))
     return NULL;
   /* Index rebuilds during migration need the shipped models. */
+  gboolean setup_needed = TRUE;
   store->models = ob_model_set_new_default (error);
   if (store->models == NULL || !ob_store_migrate (store, error)
-      || !ob_store_write (store, setup_store, &setup, error))
+      || !check_setup (store, &setup_needed, error)
+      || (setup_needed && !ob_store_write (store, setup_store, &setup, error)))
     return NULL;
   ob_model_set_free (g_steal_pointer (&store->models));
   if (!load_models (store, error))
@@ -1192,7 +1288,8 @@ ob_store_close (ObStore *store)
     mdb_env_close (store->env);
   ob_model_set_free (store->models);
   g_ptr_array_unref (store->retired_models);
-  g_rw_lock_clear (&store->resize_lock);
+  g_mutex_clear (&store->txn_lock);
+  g_cond_clear (&store->txn_cond);
   g_mutex_clear (&store->models_lock);
   g_free (store->path);
   g_free (store->author);

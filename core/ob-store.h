@@ -6,7 +6,10 @@
  * there is never state without its change or a change without its state.
  * Changes from other devices (ob_txn_apply_change) merge by the rule in
  * ob-entity.h and are idempotent. All functions are safe to call from
- * several threads; writes are serialised by LMDB. */
+ * several threads; writes are serialised by LMDB. A thread must not start a
+ * write (ob_store_write and what calls it) from inside a callback of a read
+ * (ob_store_foreach_*): growing the map waits for every transaction of the
+ * process to end. */
 #pragma once
 
 #include <glib.h>

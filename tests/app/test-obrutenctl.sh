@@ -68,6 +68,20 @@ check "export → import into a new store" "$ctl" --store "$tmp/b" import "$tmp/
 check "the copy exports the same records" bash -c "\"$ctl\" --store \"$tmp/b\" export | cmp -s - \"$tmp/export.jsonl\""
 check "importing again changes nothing" "$ctl" --store "$tmp/b" import "$tmp/export.jsonl"
 
+# A municipality's local step: a routine like the model's, and it survives
+# export → import in one file (the step is defined before it is used).
+def='{\"id\": \"local.sthlm.1\", \"phase\": \"during\", \"number\": 1, \"responsible\": [\"social_worker\"], \"title\": \"Lokalt steg\", \"what\": \"w\", \"purpose\": \"p\", \"title_en\": \"Local step\", \"what_en\": \"w\", \"purpose_en\": \"p\", \"due\": \"start+3d\", \"forms\": \"all\", \"school_change\": \"any\"}'
+printf '%s\n' "{\"entity\":\"local_step\",\"id\":\"ls-1\",\"fields\":{\"model\":\"adapted\",\"municipality\":\"0180\",\"definition\":\"$def\"}}" >"$tmp/local.jsonl"
+check "import a local step" "$ctl" --store "$tmp/l" import "$tmp/local.jsonl"
+lc=$("$ctl" --store "$tmp/l" case add --given Ali --family Berg --birth-date 2012-05-05 --gender boy --municipality 0180)
+lp=$("$ctl" --store "$tmp/l" placement add --case "$lc" --form familjehem --start 2026-10-01 --school-change)
+check "mark the local step done" "$ctl" --store "$tmp/l" routine done --placement "$lp" --step local.sthlm.1 --date 2026-10-03
+check "export the store with it" bash -c "\"$ctl\" --store \"$tmp/l\" export >\"$tmp/l.jsonl\""
+check "import that export in one go" "$ctl" --store "$tmp/l2" import "$tmp/l.jsonl"
+check "the copy has the same state" test "$("$ctl" --store "$tmp/l" export)" = "$("$ctl" --store "$tmp/l2" export)"
+check "the local step shows on the case" bash -c "\"$ctl\" --store \"$tmp/l2\" case show \"$lc\" | grep -q local.sthlm.1"
+status "a local step that is not valid is refused" 1 "$ctl" --store "$tmp/l" set local_step ls-1 definition=x
+
 # Two replicas edit the same field concurrently, then converge.
 check "merge-from: b gets a's log" "$ctl" --store "$tmp/b" merge-from "$tmp/a"
 check "edit on a" "$ctl" --user anna set case "$c" social_worker=Anna
