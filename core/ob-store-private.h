@@ -76,6 +76,9 @@ struct _ObTxn
   GHashTable *cache;
 };
 
+/* The name of @db in the environment ("entities", …), for messages. */
+const char *ob_store_db_name (StoreDb db);
+
 /* Sets @error from an LMDB return code; FALSE for convenience.
  * MDB_MAP_FULL becomes OB_STORE_ERROR_FULL with OB_STORE_MAP_FULL_MARK in
  * the message so ob_store_write() knows to grow the map and retry. */

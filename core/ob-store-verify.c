@@ -217,8 +217,8 @@ compare_counts (Verify *verify)
       guint64 have = ob_db_count (verify->txn, derived[i]);
       if (have != verify->expected[derived[i]])
         problem (verify,
-                 "index %d has %" G_GUINT64_FORMAT " entries, the state implies %" G_GUINT64_FORMAT,
-                 derived[i], have, verify->expected[derived[i]]);
+                 "index %s has %" G_GUINT64_FORMAT " entries, the state implies %" G_GUINT64_FORMAT,
+                 ob_store_db_name (derived[i]), have, verify->expected[derived[i]]);
     }
   if (ob_db_count (verify->txn, DB_CHANGE_IDS) != changes
       || ob_db_count (verify->txn, DB_CHANGE_HLCS) != changes

@@ -34,6 +34,12 @@ static const char *const db_names[N_DBS] = {
   [DB_PLACEMENT_DUE] = "placement_due",
 };
 
+const char *
+ob_store_db_name (StoreDb db)
+{
+  return db_names[db];
+}
+
 gboolean
 ob_store_lmdb_fail (int rc, const char *what, GError **error)
 {
