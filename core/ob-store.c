@@ -1152,6 +1152,13 @@ open_dbs (ObStore *store, GError **error)
   MDB_txn *txn;
   int rc = mdb_txn_begin (store->env, NULL, 0, &txn);
 
+  /* Another process has grown the map since the file was last committed:
+   * adopt its size (nothing of ours is open yet) and start again. */
+  for (int attempt = 0; rc == MDB_MAP_RESIZED && attempt < 3; attempt++)
+    {
+      mdb_env_set_mapsize (store->env, 0);
+      rc = mdb_txn_begin (store->env, NULL, 0, &txn);
+    }
   if (rc != 0)
     return ob_store_lmdb_fail (rc, "opening the store", error);
   for (int i = 0; i < N_DBS; i++)

@@ -96,6 +96,23 @@ check "no conflict left" bash -c "! \"$ctl\" case show \"$c\" --json | grep -q '
 check "verify a" "$ctl" verify
 check "verify b" "$ctl" --store "$tmp/b" verify
 
+# Several processes write one store at once (the map grows past 64 MiB under the
+# others); every write lands and the store verifies.
+"$ctl" --store "$tmp/c" init >/dev/null
+"$ctl" --store "$tmp/c" demo --cases 1200 --seed 3 >/dev/null &
+w1=$!
+"$ctl" --store "$tmp/c" demo --cases 1200 --seed 4 >/dev/null &
+w2=$!
+added=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  "$ctl" --store "$tmp/c" case add --given "K$i" --family Samtidig --birth-date 2012-01-01 \
+    --gender girl --municipality 0180 >/dev/null 2>>"$tmp/conc.err" && added=$((added + 1))
+done
+check "concurrent demo 1" wait $w1
+check "concurrent demo 2" wait $w2
+check "every concurrent case add landed" test "$added" = 10
+check "the store holds all 2410 cases" bash -c "\"$ctl\" --store \"$tmp/c\" verify | grep -q 'OK: 2410 cases'"
+
 # A damaged store is an internal error (2), not a user error.
 mkdir -p "$tmp/broken" && head -c 65536 /dev/urandom >"$tmp/broken/data.mdb"
 status "a damaged store exits 2" 2 "$ctl" --store "$tmp/broken" case list
