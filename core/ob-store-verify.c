@@ -304,6 +304,20 @@ flush_batch (ObStore *store, MergeBatch *merge, ObMergeStats *stats, GError **er
   return TRUE;
 }
 
+/* A read transaction on the other store, adopting its map size if the
+ * process that writes it has grown it meanwhile. */
+static int
+begin_other (MDB_env *env, MDB_txn **ret_txn)
+{
+  int rc = mdb_txn_begin (env, NULL, MDB_RDONLY, ret_txn);
+  for (int attempt = 0; rc == MDB_MAP_RESIZED && attempt < 3; attempt++)
+    {
+      mdb_env_set_mapsize (env, 0);
+      rc = mdb_txn_begin (env, NULL, MDB_RDONLY, ret_txn);
+    }
+  return rc;
+}
+
 static gboolean
 open_other (const char *dir, MDB_env **ret_env, MDB_txn **ret_txn, MDB_dbi *ret_dbi, GError **error)
 {
@@ -319,7 +333,7 @@ open_other (const char *dir, MDB_env **ret_env, MDB_txn **ret_txn, MDB_dbi *ret_
     }
   if ((rc = mdb_env_create (&env)) != 0 || (rc = mdb_env_set_maxdbs (env, N_DBS)) != 0
       || (rc = mdb_env_open (env, dir, MDB_RDONLY | MDB_NOTLS, 0600)) != 0
-      || (rc = mdb_txn_begin (env, NULL, MDB_RDONLY, &txn)) != 0
+      || (rc = begin_other (env, &txn)) != 0
       || (rc = mdb_dbi_open (txn, "changes", 0, ret_dbi)) != 0)
     {
       if (txn)
