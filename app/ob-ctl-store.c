@@ -187,6 +187,7 @@ typedef struct
   GPtrArray *records;
   guint from, to;
   const char *file;
+  guint changed; /* records that changed the store (reset on a re-run) */
 } ImportBatch;
 
 static gboolean
@@ -194,13 +195,17 @@ import_batch (ObTxn *txn, gpointer user_data, GError **error)
 {
   ImportBatch *batch = user_data;
 
+  batch->changed = 0;
   for (guint i = batch->from; i < batch->to; i++)
     {
       ImportRecord *record = g_ptr_array_index (batch->records, i);
       g_autoptr (ObEdit) edit = ob_edit_new (record->entity, record->id);
       g_autoptr (GError) local = NULL;
+      g_autofree char *change = NULL;
       ob_edit_set_all (edit, record->fields, NULL);
-      if (!ob_txn_edit (txn, edit, NULL, &local))
+      if (ob_txn_edit (txn, edit, &change, &local))
+        batch->changed += change != NULL;
+      else
         {
           if (local->domain == OB_STORE_ERROR && local->code == OB_STORE_ERROR_INVALID)
             return input_error (error, batch->file, record->line, local->message);
@@ -285,17 +290,19 @@ ob_ctl_import (ObCtl *ctl, int argc, char **argv, GError **error)
   if (records == NULL || !(store = ob_ctl_open_store (ctl, TRUE, error))
       || !check_new_and_links (store, records, argv[1], error))
     return FALSE;
+  guint changed = 0;
   for (guint from = 0; from < records->len; from += IMPORT_BATCH)
     {
-      ImportBatch batch = { records, from, MIN (records->len, from + IMPORT_BATCH), argv[1] };
+      ImportBatch batch = { records, from, MIN (records->len, from + IMPORT_BATCH), argv[1], 0 };
       if (!ob_store_write (store, import_batch, &batch, error))
         {
           if (from > 0)
             g_prefix_error (error, "(the first %u records were imported) ", from);
           return FALSE;
         }
+      changed += batch.changed;
     }
-  printf ("Imported %u records\n", records->len);
+  printf ("Imported %u records, %u of them new or changed\n", records->len, changed);
   return TRUE;
 }
 

@@ -67,6 +67,7 @@ check "a failed import changed nothing" test "$("$ctl" state-hash)" = "$before"
 check "export → import into a new store" "$ctl" --store "$tmp/b" import "$tmp/export.jsonl"
 check "the copy exports the same records" bash -c "\"$ctl\" --store \"$tmp/b\" export | cmp -s - \"$tmp/export.jsonl\""
 check "importing again changes nothing" "$ctl" --store "$tmp/b" import "$tmp/export.jsonl"
+check "and says so" has "0 of them new or changed"
 
 # A municipality's local step: a routine like the model's, and it survives
 # export → import in one file (the step is defined before it is used).
