@@ -334,28 +334,10 @@ ob_change_parse_logged (const char *text, gsize len, GError **error)
 cJSON *
 ob_change_to_json (const ObChange *change)
 {
-  cJSON *json = cJSON_CreateObject ();
-  cJSON *fields = cJSON_CreateObject ();
-
-  cJSON_AddStringToObject (json, "id", change->id);
-  cJSON_AddStringToObject (json, "device", change->device);
-  cJSON_AddStringToObject (json, "hlc", change->hlc);
-  if (change->author)
-    cJSON_AddStringToObject (json, "author", change->author);
-  cJSON_AddStringToObject (json, "entity", change->entity);
-  cJSON_AddStringToObject (json, "entity_id", change->entity_id);
-  cJSON_AddStringToObject (json, "op", ob_change_op_code (change->op));
-  for (guint i = 0; i < change->fields->len; i++)
-    {
-      const ObFieldChange *field = g_ptr_array_index (change->fields, i);
-      cJSON *item = cJSON_AddObjectToObject (fields, field->name);
-      cJSON_AddItemToObject (item, "value", cJSON_Duplicate (field->value, TRUE));
-      cJSON *base = cJSON_AddArrayToObject (item, "base");
-      for (guint b = 0; b < field->base->len; b++)
-        cJSON_AddItemToArray (base, cJSON_CreateString (g_ptr_array_index (field->base, b)));
-    }
-  cJSON_AddItemToObject (json, "fields", fields);
-  return json;
+  /* One encoding: the tree is read back from the canonical text, so the
+   * two can never disagree. Only tests and tools need the tree. */
+  g_autofree char *text = ob_change_print (change);
+  return cJSON_Parse (text);
 }
 
 static void
