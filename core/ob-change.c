@@ -184,8 +184,16 @@ validate_field (const ObChange *change,
   return TRUE;
 }
 
+static gboolean validate (const ObChange *change, gboolean filtered, GError **error);
+
 gboolean
 ob_change_validate (const ObChange *change, GError **error)
+{
+  return validate (change, FALSE, error);
+}
+
+static gboolean
+validate (const ObChange *change, gboolean filtered, GError **error)
 {
   const ObEntityDef *def;
 
@@ -198,7 +206,7 @@ ob_change_validate (const ObChange *change, GError **error)
   for (guint i = 0; i < change->fields->len; i++)
     if (!validate_field (change, def, g_ptr_array_index (change->fields, i), error))
       return FALSE;
-  if (change->op == OB_CHANGE_CREATE)
+  if (change->op == OB_CHANGE_CREATE && !filtered)
     for (gsize i = 0; i < def->n_fields; i++)
       {
         const ObFieldDef *fdef = &def->fields[i];
@@ -260,18 +268,30 @@ decode_fields (const cJSON *json, ObChange *change, GError **error)
   return TRUE;
 }
 
-static ObChange *decode (const cJSON *json, gboolean check_schema, GError **error);
+typedef enum
+{
+  CHECK_HEADER,   /* a change this store logged was checked when it arrived */
+  CHECK_FILTERED, /* all but the required fields of a create */
+  CHECK_ALL,
+} Check;
+
+static ObChange *decode (const cJSON *json, Check check, GError **error);
 
 ObChange *
 ob_change_from_json (const cJSON *json, GError **error)
 {
-  return decode (json, TRUE, error);
+  return decode (json, CHECK_ALL, error);
 }
 
-/* Decodes @json; with @check_schema FALSE only the shape and header are
- * checked (a change this store logged was checked when it arrived). */
+ObChange *
+ob_change_from_json_filtered (const cJSON *json, GError **error)
+{
+  return decode (json, CHECK_FILTERED, error);
+}
+
+/* Decodes @json and checks as much as @check says. */
 static ObChange *
-decode (const cJSON *json, gboolean check_schema, GError **error)
+decode (const cJSON *json, Check check, GError **error)
 {
   static const char *const keys[]
       = { "id", "device", "hlc", "author", "entity", "entity_id", "op", "fields", NULL };
@@ -307,7 +327,8 @@ decode (const cJSON *json, gboolean check_schema, GError **error)
   change->op = strcmp (op->valuestring, "create") == 0 ? OB_CHANGE_CREATE : OB_CHANGE_UPDATE;
   if (!decode_fields (cJSON_GetObjectItemCaseSensitive (json, "fields"), change, error))
     return NULL;
-  if (check_schema ? !ob_change_validate (change, error) : !validate_header (change, error))
+  if (check == CHECK_HEADER ? !validate_header (change, error)
+                            : !validate (change, check == CHECK_FILTERED, error))
     return NULL;
   return g_steal_pointer (&change);
 }
@@ -328,7 +349,7 @@ ob_change_parse_logged (const char *text, gsize len, GError **error)
       g_set_error (error, OB_CHANGE_ERROR, OB_CHANGE_ERROR_INVALID, "a logged change is not JSON");
       return NULL;
     }
-  return decode (json, FALSE, error);
+  return decode (json, CHECK_HEADER, error);
 }
 
 cJSON *

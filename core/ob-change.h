@@ -77,6 +77,11 @@ const ObFieldChange *ob_change_get_field (const ObChange *change, const char *na
  * with a message that names what was wrong. */
 ObChange *ob_change_from_json (const cJSON *json, GError **error);
 
+/* Like ob_change_from_json(), for a change the registry filtered to the
+ * sections the receiving user may see: a create may lack required fields
+ * (they are in a section this user is not sent). */
+ObChange *ob_change_from_json_filtered (const cJSON *json, GError **error);
+
 /* Largest change text accepted: 64 fields of 20 000 characters of up to four
  * bytes each fit. */
 #define OB_CHANGE_MAX_BYTES (8 * 1024 * 1024)

@@ -5,6 +5,7 @@
 
 #include <lmdb.h>
 
+#include "ob-store-aux.h"
 #include "ob-store.h"
 
 /* The named databases (one LMDB environment). Keys are bytes; "\0" separates
@@ -48,6 +49,11 @@ struct _ObStore
   GMutex models_lock;
   ObModelSet *models;
   GPtrArray *retired_models;
+  /* Aux tables (ob-store-aux.h). */
+  GMutex aux_lock;
+  guint n_aux;
+  MDB_dbi aux_dbs[OB_STORE_AUX_MAX];
+  char *aux_names[OB_STORE_AUX_MAX];
 };
 
 struct _ObTxn

@@ -1245,7 +1245,7 @@ open_env (ObStore *store, gboolean create, GError **error)
                    g_strerror (errno));
       return FALSE;
     }
-  if ((rc = mdb_env_create (&store->env)) != 0 || (rc = mdb_env_set_maxdbs (store->env, N_DBS)) != 0
+  if ((rc = mdb_env_create (&store->env)) != 0 || (rc = mdb_env_set_maxdbs (store->env, N_DBS + OB_STORE_AUX_MAX)) != 0
       || (rc = mdb_env_set_maxreaders (store->env, 126)) != 0
       || (rc = mdb_env_set_mapsize (store->env, INITIAL_MAPSIZE)) != 0)
     return ob_store_lmdb_fail (rc, "opening the store", error);
@@ -1273,6 +1273,7 @@ ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
   g_mutex_init (&store->txn_lock);
   g_cond_init (&store->txn_cond);
   g_mutex_init (&store->models_lock);
+  g_mutex_init (&store->aux_lock);
   store->retired_models = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_model_set_free);
   store->path = g_canonicalize_filename (dir, NULL);
   store->author = g_strdup (g_get_user_name ());
@@ -1304,6 +1305,9 @@ ob_store_close (ObStore *store)
   g_mutex_clear (&store->txn_lock);
   g_cond_clear (&store->txn_cond);
   g_mutex_clear (&store->models_lock);
+  g_mutex_clear (&store->aux_lock);
+  for (guint i = 0; i < store->n_aux; i++)
+    g_free (store->aux_names[i]);
   g_free (store->path);
   g_free (store->author);
   g_free (store);

@@ -5,6 +5,7 @@
 OBRUTEN_PACKAGES=(
   gcc meson ninja-build pkg-config
   libglib2.0-dev libglib2.0-dev-bin liblmdb-dev libcjson-dev libcmocka-dev
+  libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev openssl curl
 )
 
 obruten_install_deps () {

@@ -1,0 +1,1 @@
+#include "ob-sync.h"
