@@ -269,3 +269,45 @@ ob_txn_case_seqs (ObTxn *txn, const char *case_id, GArray *seqs, GError **error)
   g_array_sort (seqs, compare_seq);
   return TRUE;
 }
+
+gboolean
+ob_txn_change_seq (ObTxn *txn,
+                   const char *change_id,
+                   gboolean *ret_found,
+                   guint64 *ret_seq,
+                   GError **error)
+{
+  MDB_val k = { strlen (change_id), (void *) change_id }, v;
+  int rc = mdb_get (txn->txn, txn->store->dbs[DB_CHANGE_IDS], &k, &v);
+
+  *ret_found = rc == 0 && v.mv_size == 8;
+  *ret_seq = *ret_found ? ob_be64_read (v.mv_data) : 0;
+  return rc == 0 || rc == MDB_NOTFOUND || ob_store_lmdb_fail (rc, "reading the change log", error);
+}
+
+static gboolean
+collect_child_id (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  GPtrArray *ids = user_data;
+  const char *start = key->mv_data, *end = start + key->mv_size, *last = start;
+
+  for (const char *p = start; p < end; p++)
+    if (*p == '\0')
+      last = p + 1;
+  g_ptr_array_add (ids, g_strndup (last, end - last));
+  return TRUE;
+}
+
+GPtrArray *
+ob_txn_case_children_ids (ObTxn *txn, const char *case_id, const char *entity_type, GError **error)
+{
+  g_autoptr (GString) prefix = g_string_new (case_id);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_string_append_c (prefix, '\0');
+  g_string_append (prefix, entity_type);
+  g_string_append_c (prefix, '\0');
+  if (!ob_index_scan (txn, DB_CHILDREN, prefix->str, prefix->len, collect_child_id, ids, error))
+    return NULL;
+  return g_steal_pointer (&ids);
+}

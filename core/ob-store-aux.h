@@ -20,6 +20,12 @@ G_BEGIN_DECLS
  * ob_store_open(), before other threads use the store. */
 int ob_store_aux_open (ObStore *store, const char *name, GError **error);
 
+/* A read transaction (a consistent snapshot) to use with the ob_txn_*
+ * functions; end it with ob_txn_end() on the same thread. */
+ObTxn *ob_store_begin_read (ObStore *store, GError **error);
+void ob_txn_end (ObTxn *txn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObTxn, ob_txn_end)
+
 /* Runs @func in one read transaction (a consistent snapshot). */
 typedef gboolean (*ObReadFunc) (ObTxn *txn, gpointer user_data, GError **error);
 gboolean ob_store_read (ObStore *store, ObReadFunc func, gpointer user_data, GError **error);
@@ -70,6 +76,19 @@ gboolean ob_txn_last_seq (ObTxn *txn, guint64 *ret_seq, GError **error);
 /* Appends to @seqs (guint64) the log positions of every change of case
  * @case_id and of every entity that belongs to it, then sorts @seqs ascending. */
 gboolean ob_txn_case_seqs (ObTxn *txn, const char *case_id, GArray *seqs, GError **error);
+
+/* TRUE in @ret_found (and the position in @ret_seq) when the log holds a
+ * change with id @change_id. */
+gboolean ob_txn_change_seq (ObTxn *txn,
+                            const char *change_id,
+                            gboolean *ret_found,
+                            guint64 *ret_seq,
+                            GError **error);
+
+/* The ids of case @case_id's entities of type @entity_type. Array of
+ * char*, or NULL with @error. */
+GPtrArray *
+ob_txn_case_children_ids (ObTxn *txn, const char *case_id, const char *entity_type, GError **error);
 
 /* Reads the 8-byte big-endian number at @data. */
 guint64 ob_be64_read (const void *data);

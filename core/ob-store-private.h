@@ -93,10 +93,6 @@ gboolean ob_store_lmdb_fail (int rc, const char *what, GError **error);
 /* TRUE when @error is the map-full condition ob_store_write() retries. */
 gboolean ob_store_error_is_map_full (const GError *error);
 
-/* Read transactions. */
-ObTxn *ob_store_begin_read (ObStore *store, GError **error);
-void ob_txn_end (ObTxn *txn);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObTxn, ob_txn_end)
 
 /* Small LMDB helpers. */
 gboolean ob_db_get (ObTxn *txn,

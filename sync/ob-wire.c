@@ -66,8 +66,7 @@ ob_wire_gunzip (const void *data, gsize len, gsize max_len, GError **error)
   if (rc != Z_STREAM_END || z.avail_in != 0)
     {
       g_byte_array_unref (out);
-      g_set_error (error, OB_WIRE_ERROR, OB_WIRE_ERROR_CORRUPT,
-                   "the body is not valid gzip data");
+      g_set_error (error, OB_WIRE_ERROR, OB_WIRE_ERROR_CORRUPT, "the body is not valid gzip data");
       return NULL;
     }
   return g_byte_array_free_to_bytes (out);
