@@ -61,6 +61,8 @@ struct _ObTxn
   ObStore *store;
   MDB_txn *txn;
   gboolean write;
+  /* ob_txn_discard(): end without committing. */
+  gboolean discard;
   /* HLC state, loaded on first use and saved at commit. */
   gboolean hlc_loaded;
   ObHlc hlc;

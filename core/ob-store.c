@@ -406,7 +406,7 @@ ob_store_write (ObStore *store, ObWriteFunc func, gpointer user_data, GError **e
 
       if (txn == NULL)
         return FALSE;
-      ok = func (txn, user_data, &local) && txn_commit (txn, &local);
+      ok = func (txn, user_data, &local) && (txn->discard || txn_commit (txn, &local));
       ob_txn_end (txn);
       if (ok)
         return TRUE;
@@ -429,6 +429,12 @@ ob_store_write (ObStore *store, ObWriteFunc func, gpointer user_data, GError **e
           return FALSE;
         }
     }
+}
+
+void
+ob_txn_discard (ObTxn *txn)
+{
+  txn->discard = TRUE;
 }
 
 /* ---- Applying a change -------------------------------------------------- */
@@ -1245,7 +1251,8 @@ open_env (ObStore *store, gboolean create, GError **error)
                    g_strerror (errno));
       return FALSE;
     }
-  if ((rc = mdb_env_create (&store->env)) != 0 || (rc = mdb_env_set_maxdbs (store->env, N_DBS + OB_STORE_AUX_MAX)) != 0
+  if ((rc = mdb_env_create (&store->env)) != 0
+      || (rc = mdb_env_set_maxdbs (store->env, N_DBS + OB_STORE_AUX_MAX)) != 0
       || (rc = mdb_env_set_maxreaders (store->env, 126)) != 0
       || (rc = mdb_env_set_mapsize (store->env, INITIAL_MAPSIZE)) != 0)
     return ob_store_lmdb_fail (rc, "opening the store", error);

@@ -109,6 +109,11 @@ gboolean ob_edit_set_all (ObEdit *edit, const cJSON *fields, GError **error);
 typedef gboolean (*ObWriteFunc) (ObTxn *txn, gpointer user_data, GError **error);
 gboolean ob_store_write (ObStore *store, ObWriteFunc func, gpointer user_data, GError **error);
 
+/* Tells ob_store_write() that @func decided to write nothing after all:
+ * the transaction is aborted and ob_store_write() returns TRUE, so the
+ * store's files stay exactly as they were. */
+void ob_txn_discard (ObTxn *txn);
+
 /* Validates @edit against the schema and the rest of the store (links,
  * dates in order, consent), then writes its change and the new state.
  * An edit that changes nothing writes nothing. @ret_change_id receives the

@@ -1088,7 +1088,11 @@ push_txn (ObTxn *txn, gpointer user_data, GError **error)
       return FALSE;
   g_string_append_c (push->results, ']');
   if (push->position == start)
-    return TRUE;
+    {
+      /* Nothing accepted: leave the store's files untouched. */
+      ob_txn_discard (txn);
+      return TRUE;
+    }
   ob_be64_write (value, push->position);
   return ob_txn_aux_put (txn, push->registry->aux[AUX_REGISTRY], "position", 8, value, 8, error);
 }
