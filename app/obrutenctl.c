@@ -11,6 +11,7 @@
 #include "ob-model.h"
 #include "ob-pnr.h"
 #include "ob-schema.h"
+#include "ob-sync.h"
 
 typedef gboolean (*Command) (ObCtl *ctl, int argc, char **argv, GError **error);
 
@@ -33,6 +34,7 @@ static const struct
   { "merge-from", ob_ctl_merge_from, "merge-from OTHER_STORE: apply another store's changes" },
   { "state-hash", ob_ctl_state_hash, "print the hash of the merged state" },
   { "verify", ob_ctl_verify, "check the state against a replay of the change log" },
+  { "sync", ob_ctl_sync, "sync --server URL --token-file F: push and pull with a registry" },
 };
 
 static void
@@ -58,6 +60,11 @@ is_user_error (const GError *error)
            && error->code != OB_STORE_ERROR_CORRUPT;
   if (error->domain == OB_CTL_ERROR)
     return error->code != OB_CTL_ERROR_FAILED;
+  /* A wrong URL, token, role or clock is the person's to fix; the network,
+   * the registry and the store are not. */
+  if (error->domain == OB_SYNC_ERROR)
+    return error->code == OB_SYNC_ERROR_CONFIG || error->code == OB_SYNC_ERROR_AUTH
+           || error->code == OB_SYNC_ERROR_FORBIDDEN || error->code == OB_SYNC_ERROR_CLOCK;
   return error->domain == OB_SCHEMA_ERROR || error->domain == OB_JSON_ERROR
          || error->domain == OB_CHANGE_ERROR || error->domain == OB_DATE_ERROR
          || error->domain == OB_PNR_ERROR || error->domain == G_OPTION_ERROR

@@ -67,21 +67,29 @@ typedef enum
 typedef struct
 {
   ObSyncPhase phase;
-  guint64 pushed;      /* changes acknowledged so far this round */
-  guint64 push_total;  /* outbox size at the start of the round */
-  guint64 pulled;      /* changes received so far this round */
-  guint64 accepted;    /* pulled changes that were new here */
-  guint64 rejected;    /* pushed changes the registry rejected this round */
-  guint64 conflicts;   /* entities touched by this round that hold a conflict */
-  guint attempt;       /* > 1 while retrying */
+  guint64 pushed;     /* changes acknowledged (accepted or duplicate) this round */
+  guint64 push_total; /* outbox size at the start of the round */
+  guint64 pulled;     /* changes received so far this round */
+  guint64 accepted;   /* pulled changes that were new here */
+  guint64 skipped;    /* pulled changes this store refused (invalid here, reused clock) */
+  guint64 rejected;   /* pushed changes the registry rejected this round */
+  guint64 conflicts;  /* entities touched by this round that hold a conflict */
+  guint attempt;      /* > 1 while retrying */
 } ObSyncProgress;
 
 /* Called on the worker thread after each batch, page and retry. */
 typedef void (*ObSyncProgressFunc) (const ObSyncProgress *progress, gpointer user_data);
 
+/* Opens the engine's state table in @store. The other functions do it
+ * when needed; a program that uses @store from several threads calls this
+ * right after ob_store_open() (ob_store_aux_open() wants that).
+ * Errors: OB_SYNC_ERROR_STORE. */
+gboolean ob_sync_prepare (ObStore *store, GError **error);
+
 /* One full round against @config's registry. Fills @ret_stats (may be
  * NULL) also when it fails part-way. Thread-safe with respect to other
- * users of @store. */
+ * users of @store; two rounds at once on one store are harmless (both
+ * only move the state forward) but wasteful. */
 gboolean ob_sync_run (ObStore *store,
                       const ObSyncConfig *config,
                       GCancellable *cancellable,
@@ -90,8 +98,10 @@ gboolean ob_sync_run (ObStore *store,
                       ObSyncProgress *ret_stats,
                       GError **error);
 
-/* ob_sync_run() on a GTask worker thread; @config is copied. @callback runs
- * in the caller's thread-default main context. */
+/* ob_sync_run() on a GTask worker thread; @config is copied, @store must
+ * stay open until @callback has run. @callback runs in the caller's
+ * thread-default main context. A cancelled round finishes with
+ * OB_SYNC_ERROR_CANCELLED. */
 void ob_sync_run_async (ObStore *store,
                         const ObSyncConfig *config,
                         GCancellable *cancellable,
@@ -101,7 +111,8 @@ void ob_sync_run_async (ObStore *store,
                         gpointer user_data);
 gboolean ob_sync_run_finish (GAsyncResult *result, ObSyncProgress *ret_stats, GError **error);
 
-/* Changes of this device not yet acknowledged by a registry. */
+/* Changes of this device not yet acknowledged by a registry (0 with
+ * @error set when the store failed). */
 guint64 ob_sync_pending_count (ObStore *store, GError **error);
 
 typedef struct
@@ -112,6 +123,7 @@ typedef struct
 } ObSyncRejection;
 
 void ob_sync_rejection_free (ObSyncRejection *rejection);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObSyncRejection, ob_sync_rejection_free)
 
 /* The changes a registry rejected, oldest first. Array of ObSyncRejection*. */
 GPtrArray *ob_sync_rejections (ObStore *store, GError **error);
