@@ -174,13 +174,21 @@ authenticate (ObHttp *http, struct MHD_Connection *connection, Request *request)
       = MHD_lookup_connection_value (connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
   g_autoptr (GError) error = NULL;
 
-  if (header == NULL || !g_str_has_prefix (header, "Bearer ") || strlen (header) > 300)
+  if (header == NULL)
     {
       fail (connection, request, MHD_HTTP_UNAUTHORIZED, "unauthorized",
             "no token: send Authorization: Bearer TOKEN");
       return FALSE;
     }
-  request->user = ob_registry_authenticate (http->registry, header + strlen ("Bearer "), &error);
+  /* The scheme name is case-insensitive (RFC 7235); a token is 43
+   * characters, so anything long is not one. */
+  if (g_ascii_strncasecmp (header, "Bearer ", 7) != 0 || strlen (header) > 300)
+    {
+      fail (connection, request, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+            "the Authorization header is not “Bearer TOKEN”");
+      return FALSE;
+    }
+  request->user = ob_registry_authenticate (http->registry, header + 7, &error);
   if (request->user)
     return TRUE;
   if (error)
@@ -284,12 +292,37 @@ registry_error (struct MHD_Connection *connection, Request *request, const GErro
   return fail (connection, request, map[error->code].status, map[error->code].code, error->message);
 }
 
+/* TRUE when a string of the JSON text escapes U+0000 ("\u0000"). cJSON
+ * ends its C string there, so the registry would store (and pass on) a
+ * shorter value, id or key than the one the client sent and keeps. */
+static gboolean
+has_escaped_nul (const char *data, gsize len)
+{
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!in_string)
+        in_string = data[i] == '"';
+      else if (data[i] == '"')
+        in_string = FALSE;
+      else if (data[i] == '\\' && i + 1 < len)
+        {
+          if (data[i + 1] == 'u' && i + 5 < len && memcmp (data + i + 2, "0000", 4) == 0)
+            return TRUE;
+          i++;
+        }
+    }
+  return FALSE;
+}
+
 static enum MHD_Result
 serve_push (ObHttp *http, struct MHD_Connection *connection, Request *request)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) inflated = NULL;
-  const char *data = request->body ? (const char *) request->body->data : "";
+  /* An empty GByteArray has no data pointer at all. */
+  const char *data = request->body && request->body->len ? (const char *) request->body->data : "";
   gsize len = request->body ? request->body->len : 0;
   ObPushSummary summary = { 0 };
 
@@ -304,6 +337,9 @@ serve_push (ObHttp *http, struct MHD_Connection *connection, Request *request)
                            error->message);
       data = g_bytes_get_data (inflated, &len);
     }
+  if (has_escaped_nul (data, len))
+    return fail (connection, request, MHD_HTTP_BAD_REQUEST, "invalid_json",
+                 "a JSON string contains U+0000 (\\u0000), which the registry does not accept");
   g_autoptr (cJSON) body = ob_json_parse (data, len, OB_WIRE_MAX_BODY, OB_WIRE_MAX_DEPTH, &error);
   if (body == NULL)
     return fail (connection, request, MHD_HTTP_BAD_REQUEST, "invalid_json", error->message);
@@ -411,6 +447,33 @@ serve_pull (ObHttp *http, struct MHD_Connection *connection, Request *request)
 
 /* ---- The handler ---------------------------------------------------------- */
 
+static enum MHD_Result
+first_argument (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  char **first = cls;
+  if (*first == NULL)
+    *first = g_strdup (key);
+  return MHD_NO;
+}
+
+/* Only a pull takes query parameters (checked in serve_pull); FALSE after
+ * answering 400 for any other request that has one. */
+static gboolean
+check_no_arguments (struct MHD_Connection *connection, Request *request)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *message = NULL;
+
+  if (strcmp (request->method, "GET") == 0 && strcmp (request->path, "/v1/changes") == 0)
+    return TRUE;
+  MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, first_argument, &first);
+  if (first == NULL)
+    return TRUE;
+  message = g_strdup_printf ("unknown parameter “%.40s” (this endpoint takes none)", first);
+  fail (connection, request, MHD_HTTP_BAD_REQUEST, "unknown_field", message);
+  return FALSE;
+}
+
 /* Checks what can be checked from the headers alone; FALSE after answering. */
 static gboolean
 first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
@@ -423,10 +486,10 @@ first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
                  "the registry is shutting down; try again shortly"),
            FALSE;
   if (strcmp (request->path, "/v1/health") == 0)
-    return get
-           || (fail (connection, request, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                     "use GET"),
-               FALSE);
+    return get ? check_no_arguments (connection, request)
+               : (fail (connection, request, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                        "use GET"),
+                  FALSE);
   if (strcmp (request->path, "/v1/session") != 0 && strcmp (request->path, "/v1/changes") != 0)
     return fail (connection, request, MHD_HTTP_NOT_FOUND, "not_found",
                  "no such endpoint (see PROTOCOL.md)"),
@@ -437,10 +500,17 @@ first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
            FALSE;
   if (!authenticate (http, connection, request))
     return FALSE;
+  if (strcmp (request->path, "/v1/changes") == 0
+      && (request->user->role == OB_ROLE_ANALYST || request->user->role == OB_ROLE_ADMIN))
+    return fail (connection, request, MHD_HTTP_FORBIDDEN, "forbidden",
+                 "this role has no access to case data"),
+           FALSE;
   if (!rate_allows (http, request->user->name))
     return fail (connection, request, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
                  "too many requests for this token; slow down"),
            FALSE;
+  if (!check_no_arguments (connection, request))
+    return FALSE;
   if (!post)
     return TRUE;
   if (!check_body_headers (connection, request))

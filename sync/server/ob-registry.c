@@ -629,22 +629,29 @@ is_case_data (const ObEntityDef *def)
 
 /* ---- Scopes and feeds ---------------------------------------------------- */
 
+/* A feed entry: scope \0 position → seq and the case the change belongs
+ * to (empty for a register entry), so a pull can leave out a case that has
+ * left the scope since. */
 static gboolean
 feed_append (ObRegistry *registry,
              ObTxn *txn,
              guint64 *position,
              const char *scope,
              guint64 seq,
+             const char *case_id,
              GError **error)
 {
-  gsize len = strlen (scope);
+  gsize len = strlen (scope), case_len = case_id ? strlen (case_id) : 0;
   g_autofree char *key = g_malloc (len + 1 + 8);
-  char value[8];
+  g_autofree char *value = g_malloc (8 + case_len);
 
   memcpy (key, scope, len + 1);
   ob_be64_write (key + len + 1, ++*position);
   ob_be64_write (value, seq);
-  return ob_txn_aux_put (txn, registry->aux[AUX_FEED], key, len + 1 + 8, value, 8, error);
+  if (case_len)
+    memcpy (value + 8, case_id, case_len);
+  return ob_txn_aux_put (txn, registry->aux[AUX_FEED], key, len + 1 + 8, value, 8 + case_len,
+                         error);
 }
 
 static gint
@@ -731,10 +738,10 @@ feed_change (ObRegistry *registry,
              guint64 seq,
              GError **error)
 {
-  if (!feed_append (registry, txn, position, SCOPE_NATIONAL, seq, error))
+  if (!feed_append (registry, txn, position, SCOPE_NATIONAL, seq, case_id, error))
     return FALSE;
   if (case_id == NULL)
-    return feed_append (registry, txn, position, FEED_REGISTER, seq, error);
+    return feed_append (registry, txn, position, FEED_REGISTER, seq, NULL, error);
 
   g_autoptr (GPtrArray) old = case_scopes_stored (registry, txn, case_id, error);
   g_autoptr (GPtrArray) now = NULL;
@@ -751,7 +758,7 @@ feed_change (ObRegistry *registry,
   if (!moves)
     {
       for (guint i = 0; i < old->len; i++)
-        if (!feed_append (registry, txn, position, g_ptr_array_index (old, i), seq, error))
+        if (!feed_append (registry, txn, position, g_ptr_array_index (old, i), seq, case_id, error))
           return FALSE;
       return TRUE;
     }
@@ -764,7 +771,7 @@ feed_change (ObRegistry *registry,
       g_string_append_printf (joined, "%s\n", scope);
       if (has_scope (old, scope))
         {
-          if (!feed_append (registry, txn, position, scope, seq, error))
+          if (!feed_append (registry, txn, position, scope, seq, case_id, error))
             return FALSE;
           continue;
         }
@@ -774,7 +781,8 @@ feed_change (ObRegistry *registry,
       if (!ob_txn_case_seqs (txn, case_id, seqs, error))
         return FALSE;
       for (guint j = 0; j < seqs->len; j++)
-        if (!feed_append (registry, txn, position, scope, g_array_index (seqs, guint64, j), error))
+        if (!feed_append (registry, txn, position, scope, g_array_index (seqs, guint64, j), case_id,
+                          error))
           return FALSE;
     }
   return ob_txn_aux_put (txn, registry->aux[AUX_SCOPES], case_id, strlen (case_id), joined->str,
@@ -831,14 +839,18 @@ change_case_id (const ObChange *change, const ObEntity *existing)
   return field ? cJSON_GetStringValue (field->value) : NULL;
 }
 
-/* A register field's value as the change sets it or the registry has it. */
+/* A register field's value as the registry has it, or as the change sets it
+ * when the entry is new: an entry's scope is the one it has before the
+ * change, so a change cannot move an entry into the writer's scope. */
 static const char *
 register_value (const ObChange *change, const ObEntity *existing, const char *name)
 {
-  const ObFieldChange *field = ob_change_get_field (change, name);
-  if (field && cJSON_IsString (field->value))
-    return field->value->valuestring;
-  return existing ? ob_entity_get_string (existing, name) : NULL;
+  const ObFieldChange *field;
+
+  if (existing)
+    return ob_entity_get_string (existing, name);
+  field = ob_change_get_field (change, name);
+  return field && cJSON_IsString (field->value) ? field->value->valuestring : NULL;
 }
 
 /* May @user write @change? FALSE with @rejection filled when not, or with
@@ -1239,7 +1251,14 @@ typedef struct
 {
   guint64 position;
   guint64 seq;
+  char *case_id; /* NULL for a register entry */
 } FeedEntry;
+
+static void
+feed_entry_clear (gpointer data)
+{
+  g_free (((FeedEntry *) data)->case_id);
+}
 
 typedef struct
 {
@@ -1253,10 +1272,11 @@ collect_feed (const void *key, gsize key_len, const void *value, gsize value_len
   FeedScan *scan = data;
   FeedEntry entry;
 
-  if (key_len < 9 || value_len != 8)
+  if (key_len < 9 || value_len < 8)
     return TRUE;
   entry.position = ob_be64_read ((const char *) key + key_len - 8);
   entry.seq = ob_be64_read (value);
+  entry.case_id = value_len > 8 ? g_strndup ((const char *) value + 8, value_len - 8) : NULL;
   g_array_append_val (scan->entries, entry);
   return scan->entries->len < scan->limit;
 }
@@ -1336,6 +1356,7 @@ ob_registry_pull (ObRegistry *registry,
 {
   g_autoptr (ObTxn) txn = NULL;
   g_autoptr (GArray) entries = g_array_new (FALSE, FALSE, sizeof (FeedEntry));
+  g_autoptr (GHashTable) in_scope = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GString) out = g_string_new ("{\"changes\":[");
   g_autoptr (GString) audit = g_string_new (NULL);
   gboolean national = strcmp (user->scope, SCOPE_NATIONAL) == 0;
@@ -1345,6 +1366,7 @@ ob_registry_pull (ObRegistry *registry,
   if (!may_use_case_data (user, error))
     return NULL;
   limit = CLAMP (limit, 1, OB_WIRE_PULL_MAX);
+  g_array_set_clear_func (entries, feed_entry_clear);
   g_autoptr (GError) local = NULL;
   if (!(txn = ob_store_begin_read (registry->store, &local)))
     goto failed;
@@ -1358,11 +1380,29 @@ ob_registry_pull (ObRegistry *registry,
   for (guint i = 0; i < entries->len; i++)
     {
       const FeedEntry *entry = &g_array_index (entries, FeedEntry, i);
-      gsize len;
-      g_autofree char *text = ob_txn_change_json (txn, entry->seq, &len, &local);
+      g_autofree char *text = NULL;
       gboolean partial;
+      gsize len;
 
       next = entry->position;
+      /* A case that has left the user's scope since (moved to another
+       * municipality) is no longer sent, not even its old changes. */
+      if (!national && entry->case_id)
+        {
+          gpointer known;
+          if (!g_hash_table_lookup_extended (in_scope, entry->case_id, NULL, &known))
+            {
+              g_autoptr (GPtrArray) scopes
+                  = case_scopes_stored (registry, txn, entry->case_id, &local);
+              if (scopes == NULL)
+                goto failed;
+              known = GINT_TO_POINTER (has_scope (scopes, user->scope));
+              g_hash_table_insert (in_scope, g_strdup (entry->case_id), known);
+            }
+          if (!known)
+            continue;
+        }
+      text = ob_txn_change_json (txn, entry->seq, &len, &local);
       if (text == NULL && local)
         goto failed;
       if (text == NULL)

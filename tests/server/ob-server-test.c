@@ -43,7 +43,7 @@ spawn_server (ObTestServer *server, const char *const *args)
   log_fd = open (server->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
   g_assert_cmpint (log_fd, >=, 0);
   if (!g_spawn_async_with_fds (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                               NULL, &server->pid, -1, -1, log_fd, &error))
+                               NULL, &server->pid, -1, log_fd, log_fd, &error))
     g_error ("cannot start obruten-server: %s", error->message);
   close (log_fd);
 

@@ -131,16 +131,23 @@ test_serve (void **state)
     assert_int_equal (r->status, 401);
   }
 
-  /* The audit log names anna's writes and reads of the case. */
+  /* The audit log names anna's writes and reads of the case, and her
+   * rejected write; --entity shows only that case's lines. */
+  g_autoptr (cJSON) pushed = cJSON_Parse (body);
   const char *case_id = cJSON_GetStringValue (cJSON_GetObjectItem (
-      cJSON_GetArrayItem (cJSON_GetObjectItem (cJSON_Parse (body), "changes"), 0), "entity_id"));
-  (void) case_id;
+      cJSON_GetArrayItem (cJSON_GetObjectItem (pushed, "changes"), 0), "entity_id"));
   const char *audit[] = { "audit", "--data", server->data_dir, "--user", "anna", NULL };
-  g_autofree char *log = NULL;
+  const char *audit_case[] = { "audit", "--data", server->data_dir, "--entity", case_id, NULL };
+  g_autofree char *log = NULL, *case_log = NULL;
   assert_int_equal (ob_test_server_cli (audit, &log), 0);
   assert_non_null (strstr (log, "write"));
   assert_non_null (strstr (log, "read"));
   assert_non_null (strstr (log, "reject"));
+  assert_int_equal (ob_test_server_cli (audit_case, &case_log), 0);
+  g_auto (GStrv) lines = g_strsplit (g_strchomp (case_log), "\n", -1);
+  assert_true (g_strv_length (lines) >= 2);
+  for (char **line = lines; *line; line++)
+    assert_non_null (strstr (*line, case_id));
 
   ob_test_server_free (server);
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmp);
