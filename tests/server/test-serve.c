@@ -7,7 +7,13 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ob-json.h"
 #include "ob-server-test.h"
@@ -185,12 +191,182 @@ test_cli_errors (void **state)
   assert_int_equal (system (command), 0);
 }
 
+/* ---- Shutdown and connection limits ----------------------------------------- */
+
+typedef struct
+{
+  const char *body;
+  gsize len, sent;
+  GMutex lock;
+  GCond cond;
+  gboolean half_sent; /* the first half is out: the request is in flight */
+  gboolean go_on;     /* the main thread has sent SIGTERM */
+} SlowUpload;
+
+/* Sends half the body, waits until told to go on, then the rest. */
+static size_t
+slow_read (char *buffer, size_t size, size_t n, void *user_data)
+{
+  SlowUpload *up = user_data;
+  gsize half = up->len / 2;
+  gsize want = MIN (size * n, (up->sent < half ? half : up->len) - up->sent);
+
+  if (up->sent == half)
+    {
+      g_mutex_lock (&up->lock);
+      up->half_sent = TRUE;
+      g_cond_broadcast (&up->cond);
+      while (!up->go_on)
+        g_cond_wait (&up->cond, &up->lock);
+      g_mutex_unlock (&up->lock);
+      want = MIN (size * n, up->len - up->sent);
+    }
+  memcpy (buffer, up->body + up->sent, want);
+  up->sent += want;
+  return want;
+}
+
+typedef struct
+{
+  const char *url;
+  const char *token;
+  SlowUpload *upload;
+  long status;
+  GString *answer;
+} SlowPush;
+
+static size_t
+collect (char *data, size_t size, size_t n, void *user_data)
+{
+  g_string_append_len (user_data, data, size * n);
+  return size * n;
+}
+
+static gpointer
+slow_push (gpointer data)
+{
+  SlowPush *push = data;
+  CURL *curl = curl_easy_init ();
+  g_autofree char *url = g_strconcat (push->url, "/v1/changes", NULL);
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", push->token);
+  struct curl_slist *headers = NULL;
+
+  headers = curl_slist_append (headers, auth);
+  headers = curl_slist_append (headers, "Content-Type: application/json");
+  headers = curl_slist_append (headers, "Expect:");
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_POST, 1L);
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (curl, CURLOPT_READFUNCTION, slow_read);
+  curl_easy_setopt (curl, CURLOPT_READDATA, push->upload);
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) push->upload->len);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, push->answer);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  if (curl_easy_perform (curl) == CURLE_OK)
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &push->status);
+  curl_slist_free_all (headers);
+  curl_easy_cleanup (curl);
+  return NULL;
+}
+
+/* SIGTERM while a push is half uploaded: the push is answered 200 and
+ * stored, the registry then exits 0, and a restart has the changes. */
+static void
+test_shutdown_finishes_requests (void **state)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("ob-test-serve-XXXXXX", NULL);
+  g_autofree char *store = g_build_filename (tmp, "client", NULL);
+  g_autofree char *body = make_changes (store);
+  ObTestServer *server = ob_test_server_start (NULL, NULL);
+  g_autofree char *anna
+      = ob_test_server_add_user (server, "anna", "social_worker", "municipality:1480", FALSE);
+  SlowUpload upload = { body, strlen (body), 0 };
+  SlowPush push = { server->url, anna, &upload, 0, g_string_new (NULL) };
+
+  g_mutex_init (&upload.lock);
+  g_cond_init (&upload.cond);
+  GThread *thread = g_thread_new ("push", slow_push, &push);
+  g_mutex_lock (&upload.lock);
+  while (!upload.half_sent)
+    g_cond_wait (&upload.cond, &upload.lock);
+  g_mutex_unlock (&upload.lock);
+
+  kill (server->pid, SIGTERM);
+  g_usleep (300 * 1000); /* the registry has begun to stop */
+  g_mutex_lock (&upload.lock);
+  upload.go_on = TRUE;
+  g_cond_broadcast (&upload.cond);
+  g_mutex_unlock (&upload.lock);
+  g_thread_join (thread);
+
+  assert_int_equal (push.status, 200);
+  assert_non_null (strstr (push.answer->str, "\"accepted\":2"));
+  assert_int_equal (ob_test_server_stop (server), 0);
+  ob_test_server_restart (server, NULL);
+  g_autoptr (ObTestResponse) again = ob_test_push (server, anna, body);
+  assert_non_null (strstr (again->body, "\"duplicate\":2"));
+
+  g_string_free (push.answer, TRUE);
+  g_mutex_clear (&upload.lock);
+  g_cond_clear (&upload.cond);
+  ob_test_server_free (server);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmp);
+  assert_int_equal (system (command), 0);
+}
+
+static int
+connect_port (guint16 port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  assert_int_equal (connect (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+  return fd;
+}
+
+/* TRUE when the server closed @fd within @ms milliseconds. */
+static gboolean
+closed_within (int fd, int ms)
+{
+  struct pollfd p = { fd, POLLIN, 0 };
+  char c;
+  return poll (&p, 1, ms) == 1 && read (fd, &c, 1) <= 0;
+}
+
+/* --max-per-ip 2: a third connection from one address is closed at once;
+ * --timeout 1: an idle connection is closed after a second. */
+static void
+test_connection_limits (void **state)
+{
+  const char *args[] = { "--max-per-ip", "2", "--timeout", "1", NULL };
+  ObTestServer *server = ob_test_server_start (NULL, args);
+  int a = connect_port (server->port), b = connect_port (server->port);
+  int c = connect_port (server->port);
+
+  assert_true (closed_within (c, 2000));
+  /* The first two are kept until they idle out. */
+  assert_false (closed_within (a, 300));
+  assert_true (closed_within (a, 5000));
+  assert_true (closed_within (b, 5000));
+  close (a);
+  close (b);
+  close (c);
+  /* The server is unharmed. */
+  g_autoptr (ObTestResponse) r = ob_test_http (server, "GET", "/v1/health", NULL, NULL, NULL, 0);
+  assert_int_equal (r->status, 200);
+  ob_test_server_free (server);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_serve),
     cmocka_unit_test (test_cli_errors),
+    cmocka_unit_test (test_shutdown_finishes_requests),
+    cmocka_unit_test (test_connection_limits),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
