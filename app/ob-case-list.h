@@ -1,0 +1,38 @@
+/* ob-case-list.h — the case list as a GListModel over the store's case
+ * order index: the ids are read in one pass over the index (cheap even at
+ * 100 000 cases); an ObCaseItem is built only when a row asks for it. A
+ * query narrows the list to the name-search index's hits. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ob-store.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_CASE_ITEM (ob_case_item_get_type ())
+G_DECLARE_FINAL_TYPE (ObCaseItem, ob_case_item, OB, CASE_ITEM, GObject)
+
+const char *ob_case_item_get_id (ObCaseItem *item);
+/* "Given Family", or a placeholder when the name is hidden. */
+const char *ob_case_item_get_name (ObCaseItem *item);
+/* "14 år · Flicka · Göteborg" */
+const char *ob_case_item_get_summary (ObCaseItem *item);
+guint ob_case_item_get_overdue (ObCaseItem *item);
+guint ob_case_item_get_conflicts (ObCaseItem *item);
+
+#define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
+G_DECLARE_FINAL_TYPE (ObCaseList, ob_case_list, OB, CASE_LIST, GObject)
+
+ObCaseList *ob_case_list_new (ObStore *store);
+
+/* Reloads the ids (after an edit or a sync) and tells the views. */
+void ob_case_list_reload (ObCaseList *list);
+
+/* Narrows to cases whose names match @query (NULL or "": all). */
+void ob_case_list_set_query (ObCaseList *list, const char *query);
+
+/* The position of @case_id, or G_MAXUINT. */
+guint ob_case_list_find (ObCaseList *list, const char *case_id);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* ob-new-case.h — the "new case" dialog: the young person's name, birth
+ * date, gender and home municipality; created in the store when valid, with
+ * the store's validation message next to the form when not. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ob-store.h"
+
+G_BEGIN_DECLS
+
+typedef void (*ObNewCaseFunc) (const char *case_id, gpointer user_data);
+
+/* Shows the dialog over @parent; @done runs with the new case's id. */
+GtkWindow *
+ob_new_case_present (GtkWindow *parent, ObStore *store, ObNewCaseFunc done, gpointer user_data);
+
+/* Fills the dialog's fields and presses Create (for tests). FALSE when the
+ * store refused; the message is then shown in the dialog. */
+gboolean ob_new_case_fill (GtkWindow *dialog,
+                           const char *given,
+                           const char *family,
+                           const char *birth_date,
+                           const char *gender,
+                           const char *municipality_code);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* ob-window.h — the main window: the case list in a sidebar and the case
+ * page as content, folding to one column on narrow widths. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ob-store.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_WINDOW (ob_window_get_type ())
+G_DECLARE_FINAL_TYPE (ObWindow, ob_window, OB, WINDOW, AdwApplicationWindow)
+
+ObWindow *ob_window_new (GtkApplication *application, ObStore *store);
+
+/* Opens case @case_id in the content pane (and selects it in the list). */
+void ob_window_show_case (ObWindow *window, const char *case_id);
+
+/* The widgets tests drive. */
+GtkListView *ob_window_get_list_view (ObWindow *window);
+GtkSearchEntry *ob_window_get_search_entry (ObWindow *window);
+GListModel *ob_window_get_case_model (ObWindow *window);
+GtkWidget *ob_window_get_case_view (ObWindow *window);
+
+/* Reloads list and case after the store changed underneath (a sync). */
+void ob_window_reload (ObWindow *window);
+
+G_END_DECLS
