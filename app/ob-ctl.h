@@ -65,5 +65,7 @@ gboolean ob_ctl_routine (ObCtl *ctl, int argc, char **argv, GError **error);
 gboolean ob_ctl_overdue (ObCtl *ctl, int argc, char **argv, GError **error);
 gboolean ob_ctl_set (ObCtl *ctl, int argc, char **argv, GError **error);
 gboolean ob_ctl_sync (ObCtl *ctl, int argc, char **argv, GError **error);
+gboolean ob_ctl_report (ObCtl *ctl, int argc, char **argv, GError **error);
+gboolean ob_ctl_followup (ObCtl *ctl, int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -29,6 +29,8 @@ static const struct
   { "discharge", ob_ctl_discharge, "discharge --placement ID --date D" },
   { "routine", ob_ctl_routine, "routine done|na|reopen --placement ID --step STEP …" },
   { "overdue", ob_ctl_overdue, "list overdue routine steps" },
+  { "report", ob_ctl_report, "report [--from D --to D] [--by A,B] [--compare]: indicators" },
+  { "followup", ob_ctl_followup, "followup [CASE_ID]: a case's follow-up, or those due" },
   { "set", ob_ctl_set, "set ENTITY ID FIELD=VALUE …: edit any record" },
   { "demo", ob_ctl_demo, "demo --cases N --seed S [--municipality CODE]: add demo data" },
   { "merge-from", ob_ctl_merge_from, "merge-from OTHER_STORE: apply another store's changes" },

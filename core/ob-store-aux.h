@@ -90,6 +90,22 @@ gboolean ob_txn_change_seq (ObTxn *txn,
 GPtrArray *
 ob_txn_case_children_ids (ObTxn *txn, const char *case_id, const char *entity_type, GError **error);
 
+/* Whether ob_txn_foreach_entity() should parse and hand over the entity
+ * with id @id (@id_len bytes, not NUL-terminated). */
+typedef gboolean (*ObEntityIdFilter) (const char *id, gsize id_len, gpointer user_data);
+
+/* Calls @func for every entity of @entity_type (all types when NULL) in
+ * @txn's snapshot, in id order, until it returns FALSE.  With @want (only
+ * together with a type), entities whose id it refuses are skipped before
+ * they are parsed, so a scan that needs a few entities of a numerous type
+ * stays cheap.  Errors: CORRUPT (an entity does not parse), IO. */
+gboolean ob_txn_foreach_entity (ObTxn *txn,
+                                const char *entity_type,
+                                ObEntityIdFilter want,
+                                ObEntityFunc func,
+                                gpointer user_data,
+                                GError **error);
+
 /* Reads the 8-byte big-endian number at @data. */
 guint64 ob_be64_read (const void *data);
 /* Writes @value big-endian into @data (8 bytes). */

@@ -441,7 +441,9 @@ ob_store_entity_changes (ObStore *store, const char *entity, const char *id, GEr
 typedef struct
 {
   ObEntityFunc func;
+  ObEntityIdFilter want;
   gpointer user_data;
+  gsize prefix_len;
   GError *error;
 } EachEntity;
 
@@ -450,8 +452,14 @@ each_entity (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   EachEntity *each = user_data;
   g_autoptr (GError) local = NULL;
-  g_autoptr (ObEntity) entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
+  g_autoptr (ObEntity) entity = NULL;
 
+  /* key = type \0 id: the id is asked about before the value is parsed. */
+  if (each->want
+      && !each->want ((const char *) key->mv_data + each->prefix_len,
+                      key->mv_size - each->prefix_len, each->user_data))
+    return TRUE;
+  entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
   if (entity == NULL)
     {
       each->error = g_error_new (OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
@@ -462,6 +470,25 @@ each_entity (const MDB_val *key, const MDB_val *val, gpointer user_data)
 }
 
 gboolean
+ob_txn_foreach_entity (ObTxn *txn,
+                       const char *entity_type,
+                       ObEntityIdFilter want,
+                       ObEntityFunc func,
+                       gpointer user_data,
+                       GError **error)
+{
+  gsize len = entity_type ? strlen (entity_type) + 1 : 0;
+  EachEntity each = { func, want, user_data, len, NULL };
+
+  g_return_val_if_fail (want == NULL || entity_type != NULL, FALSE);
+  if (!ob_index_scan (txn, DB_ENTITIES, entity_type, len, each_entity, &each, error))
+    return FALSE;
+  if (each.error)
+    return g_propagate_error (error, each.error), FALSE;
+  return TRUE;
+}
+
+gboolean
 ob_store_foreach_entity (ObStore *store,
                          const char *entity_type,
                          ObEntityFunc func,
@@ -469,14 +496,6 @@ ob_store_foreach_entity (ObStore *store,
                          GError **error)
 {
   g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
-  EachEntity each = { func, user_data, NULL };
-  gsize len = entity_type ? strlen (entity_type) + 1 : 0;
 
-  if (txn == NULL)
-    return FALSE;
-  if (!ob_index_scan (txn, DB_ENTITIES, entity_type, len, each_entity, &each, error))
-    return FALSE;
-  if (each.error)
-    return g_propagate_error (error, each.error), FALSE;
-  return TRUE;
+  return txn && ob_txn_foreach_entity (txn, entity_type, NULL, func, user_data, error);
 }

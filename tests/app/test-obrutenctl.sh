@@ -114,6 +114,32 @@ check "concurrent demo 2" wait $w2
 check "every concurrent case add landed" test "$added" = 10
 check "the store holds all 2410 cases" bash -c "\"$ctl\" --store \"$tmp/c\" verify | grep -q 'OK: 2410 cases'"
 
+# Reports: indicators over a demo store, small counts never shown.
+"$ctl" --store "$tmp/r" demo --cases 400 --seed 5 >/dev/null
+check "report --by gender,age --compare" "$ctl" --store "$tmp/r" report --by gender,age --compare
+check "the table names the periods" has "2025-01-01 – 2025-12-31 (NU) jämfört med 2024-01-01 – 2024-12-31"
+check "and the indicators in Swedish" has "I skola tre månader efter utskrivning"
+check "some cell is suppressed" has "^Annat/okänt.*–"
+check "report --csv" "$ctl" --store "$tmp/r" report --by gender,form --compare 2019-01-01..2024-12-31 --csv
+check "the CSV has one line per group and indicator" has "^current,2025-01-01,2025-12-31,girl,all,school_mandate,"
+check "no CSV count is 1–4" bash -c "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[\$i] = i; next }
+  \$col[\"numerator\"] ~ /^[1-4]\$/ || \$col[\"denominator\"] ~ /^[1-4]\$/ { bad = 1 } END { exit bad }' \"$tmp/out\""
+check "report --json --by municipality,length" "$ctl" --store "$tmp/r" report --json --by municipality,length --compare
+check "suppressed cells carry no numbers" has '"suppressed":true,"numerator":null,"denominator":null'
+check "no JSON count is 1–4" bash -c "! grep -Eq '\"(numerator|denominator)\":[1-4][,}]' \"$tmp/out\""
+check "--threshold 1 shows every count" "$ctl" --store "$tmp/r" report --json --by municipality,length --threshold 1
+check "then small counts do show" grep -Eq '"(numerator|denominator)":[1-4][,}]' "$tmp/out"
+status "an unknown breakdown is a user error" 1 "$ctl" --store "$tmp/r" report --by colour
+status "three breakdowns are a user error" 1 "$ctl" --store "$tmp/r" report --by gender,age,form
+status "a bad period is a user error" 1 "$ctl" --store "$tmp/r" report --compare 2024-13-01..2024-12-31
+status "--from without --to is a user error" 1 "$ctl" --store "$tmp/r" report --from 2025-01-01
+check "followup lists due and overdue follow-ups" "$ctl" --store "$tmp/r" followup
+fc=$(awk 'NR == 2 { print $4 }' "$tmp/out")
+check "they are follow-up steps" bash -c "grep -Eq '(sisam\.7|adapted\.14)' \"$tmp/out\" && ! grep -Eq 'sisam\.[1-6] |adapted\.([1-9]|1[0-3]) ' \"$tmp/out\""
+check "followup CASE_ID" "$ctl" --store "$tmp/r" followup "$fc"
+check "the summary has routines, answers and schooling" bash -c "grep -q '^Rutiner' \"$tmp/out\" && grep -q '^Enkäter' \"$tmp/out\" && grep -q '^Skolgång' \"$tmp/out\""
+status "followup of an unknown case is a user error" 1 "$ctl" --store "$tmp/r" followup no-such-case
+
 # A damaged store is an internal error (2), not a user error.
 mkdir -p "$tmp/broken" && head -c 65536 /dev/urandom >"$tmp/broken/data.mdb"
 status "a damaged store exits 2" 2 "$ctl" --store "$tmp/broken" case list
