@@ -1,7 +1,8 @@
 /* ob-sync.c — the client sync engine (ob-sync.h, PROTOCOL.md): a round
  * pushes this device's outbox in batches, then pulls pages until the
  * registry says there is no more, over one libcurl easy handle (one kept-
- * alive connection) with gzip both ways.
+ * alive connection) with gzip both ways. While a pulled page is applied (on
+ * a helper thread), the next one is fetched and decoded.
  *
  * Every move of the engine's state commits in the LMDB transaction that
  * holds what it covers: the outbox position with the rejections of the
@@ -839,8 +840,8 @@ push (Round *round, GError **error)
 typedef struct
 {
   int aux;
-  GBytes *cursor_key;
-  guint64 cursor;     /* committed */
+  GBytes *cursor_key; /* shared by the pages of a round */
+  guint64 cursor;     /* the cursor the page was pulled after */
   guint64 next;       /* the page's cursor, committed with it */
   GPtrArray *changes; /* ObChange* to apply, in order */
   guint64 undecodable;
@@ -848,6 +849,11 @@ typedef struct
   guint64 accepted;
   guint64 refused;
   GPtrArray *touched; /* const ObChange*: the accepted ones */
+  /* Applying it (apply_thread), while the next page is fetched. */
+  ObStore *store;
+  GThread *thread;
+  gboolean applied;
+  GError *apply_error;
 } Page;
 
 static gboolean
@@ -967,15 +973,14 @@ read_cursor (ObTxn *txn, gpointer user_data, GError **error)
   return get_u64 (txn, page->aux, key, len, &page->cursor, error);
 }
 
-/* Pulls the page after @page->cursor, applies it and moves the cursor, in
- * one transaction. */
+/* Fetches and decodes the page after @page->cursor; @ret_more tells
+ * whether to pull again. */
 static gboolean
-pull_page (Round *round, Page *page, gboolean *ret_more, GError **error)
+fetch_page (Round *round, Page *page, gboolean *ret_more, GError **error)
 {
   g_autofree char *url = g_strdup_printf ("%s/v1/changes?since=%" G_GUINT64_FORMAT "&limit=%u",
                                           round->base, page->cursor, round->pull_limit);
   g_autoptr (cJSON) answer = NULL;
-  g_autoptr (GError) local = NULL;
   long status = 0;
 
   g_ptr_array_set_size (page->changes, 0);
@@ -984,12 +989,41 @@ pull_page (Round *round, Page *page, gboolean *ret_more, GError **error)
     return FALSE;
   if (status != 200)
     return fail_answer (round, status, "the pull", error);
-  if (!(answer = parse_answer (round, "a pull", error))
-      || !decode_page (answer, page, ret_more, error))
-    return FALSE;
-  if (!ob_store_write (round->store, apply_page, page, &local))
-    return fail_store (error, g_steal_pointer (&local));
-  page->cursor = page->next;
+  return (answer = parse_answer (round, "a pull", error))
+         && decode_page (answer, page, ret_more, error);
+}
+
+/* Applies a page and moves the cursor, in one transaction. */
+static gpointer
+apply_thread (gpointer data)
+{
+  Page *page = data;
+
+  page->applied = ob_store_write (page->store, apply_page, page, &page->apply_error);
+  return NULL;
+}
+
+/* Starts applying @page on a thread of its own, so that the next page is
+ * fetched and decoded meanwhile (or applies it here when no thread can be
+ * made). finish_page() collects the result. */
+static void
+start_page (Page *page)
+{
+  page->applied = FALSE;
+  g_clear_error (&page->apply_error);
+  page->thread = g_thread_try_new ("ob-sync-apply", apply_thread, page, NULL);
+  if (page->thread == NULL)
+    apply_thread (page);
+}
+
+/* Waits for @page's transaction and accounts for it. */
+static gboolean
+finish_page (Round *round, Page *page, GError **error)
+{
+  if (page->thread)
+    g_thread_join (g_steal_pointer (&page->thread));
+  if (!page->applied)
+    return fail_store (error, g_steal_pointer (&page->apply_error));
   for (guint i = 0; i < page->touched->len; i++)
     {
       const ObChange *change = g_ptr_array_index (page->touched, i);
@@ -1014,23 +1048,59 @@ cursor_key (const char *base)
   return g_byte_array_free_to_bytes (key);
 }
 
+/* Pulls page after page. Page k + 1 is fetched and decoded while page k is
+ * applied (on another thread, over the same connection's requests here):
+ * its URL only needs page k's "next", which is known before page k is
+ * committed. Page k is committed, and its progress reported, before page
+ * k + 1 is applied or an error of fetching it is returned, so what is
+ * committed and reported is exactly what pulling one page after the
+ * other would have. */
 static gboolean
 pull (Round *round, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  Page page = { round->aux, cursor_key (round->base) };
+  GBytes *key = cursor_key (round->base);
+  Page pages[2] = { { round->aux, key }, { round->aux, key } };
+  Page *fetching = &pages[0], *applying = NULL;
   gboolean ok = TRUE, more = TRUE;
 
   round->stats->phase = OB_SYNC_PHASE_PULL;
-  page.changes = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_change_free);
-  page.touched = g_ptr_array_new ();
-  if (!ob_store_read (round->store, read_cursor, &page, &local))
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      pages[i].store = round->store;
+      pages[i].changes = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_change_free);
+      pages[i].touched = g_ptr_array_new ();
+    }
+  if (!ob_store_read (round->store, read_cursor, fetching, &local))
     ok = fail_store (error, g_steal_pointer (&local));
   for (guint n = 0; ok && more && n < MAX_PAGES; n++)
-    ok = pull_page (round, &page, &more, error);
-  g_bytes_unref (page.cursor_key);
-  g_ptr_array_unref (page.changes);
-  g_ptr_array_unref (page.touched);
+    {
+      gboolean fetched = fetch_page (round, fetching, &more, &local);
+
+      /* The page before is committed (or failed) first, as it would have
+       * been before this page was fetched. */
+      if (applying && !finish_page (round, g_steal_pointer (&applying), error))
+        ok = FALSE;
+      else if (!fetched)
+        ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
+      else
+        {
+          Page *other = fetching == &pages[0] ? &pages[1] : &pages[0];
+          start_page (fetching);
+          applying = fetching;
+          other->cursor = fetching->next;
+          fetching = other;
+        }
+    }
+  if (applying && !finish_page (round, applying, error))
+    ok = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_clear_error (&pages[i].apply_error);
+      g_ptr_array_unref (pages[i].changes);
+      g_ptr_array_unref (pages[i].touched);
+    }
+  g_bytes_unref (key);
   return ok;
 }
 

@@ -222,7 +222,7 @@ pull (FakeRegistry *fake, struct MHD_Connection *connection)
   fake->last_limit = limit ? (guint) g_ascii_strtoull (limit, NULL, 10) : 500;
   if (fake->last_limit < 1 || fake->last_limit > 2000)
     return respond_error (connection, 400, "bad_request", "limit must be 1-2000", 0);
-  switch (fake->pull_mode)
+  switch (fake->pulls <= fake->ok_pulls ? FAKE_PULL_OK : fake->pull_mode)
     {
       case FAKE_PULL_HANG:
         {

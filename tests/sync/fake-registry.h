@@ -42,6 +42,7 @@ typedef struct
   GArray *fail;
   guint retry_after_s; /* sent with failures when > 0 */
   FakePullMode pull_mode;
+  guint ok_pulls; /* pulls up to this count (of pulls) answer FAKE_PULL_OK whatever pull_mode */
   FakePushMode push_mode;
   gboolean released;
   /* What it saw. */

@@ -527,6 +527,35 @@ test_bad_pull (void **state)
   assert_true (has_entity (f->a, "case", b1) && has_entity (f->a, "case", b2));
 }
 
+/* A bad second page of a pull (the engine fetches it while it applies the
+ * first): the first page and its cursor are committed, nothing of the
+ * second; the next round pulls from there. */
+static void
+test_bad_second_page (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *b1 = add_case (f, f->b, "Ek");
+  g_autofree char *b2 = add_case (f, f->b, "Fors");
+  g_autofree char *b3 = add_case (f, f->b, "Gran");
+  ObSyncProgress stats;
+
+  feed_b (f);
+  fake_registry_set_pull_mode (f->fake, FAKE_PULL_NOT_JSON);
+  f->fake->ok_pulls = f->fake->pulls + 1;
+  stats = round_fails (f, OB_SYNC_ERROR_PROTOCOL);
+  assert_int_equal (stats.pulled, 2);
+  assert_int_equal (stats.accepted, 2);
+  assert_true (has_entity (f->a, "case", b1) && has_entity (f->a, "case", b2));
+  assert_false (has_entity (f->a, "case", b3));
+  assert_int_equal (f->fake->last_since, 2);
+
+  fake_registry_set_pull_mode (f->fake, FAKE_PULL_OK);
+  stats = round_ok (f, NULL);
+  assert_int_equal (f->fake->last_since, 2);
+  assert_int_equal (stats.pulled, 1);
+  assert_true (has_entity (f->a, "case", b3));
+}
+
 /* A push answer whose results do not match the batch leaves the outbox
  * where it was. */
 static void
@@ -662,6 +691,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_auth, setup, teardown),
     cmocka_unit_test_setup_teardown (test_config, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bad_pull, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bad_second_page, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bad_push_answer, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clock, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conflicts, setup, teardown),
