@@ -3,7 +3,13 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-account.h"
+#include "ob-case-view.h"
 #include "ob-demo.h"
+#include "ob-preferences.h"
+#include "ob-register-view.h"
+#include "ob-sync-controller.h"
+#include "ob-sync.h"
 #include "ob-window.h"
 
 struct _ObApplication
@@ -12,6 +18,9 @@ struct _ObApplication
   char *store_dir;
   ObStore *store;
   ObWindow *window;
+  GSettings *settings;
+  ObSyncController *sync;
+  GtkWindow *preferences; /* weak */
 };
 
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
@@ -22,11 +31,98 @@ ob_application_get_store (ObApplication *self)
   return self->store;
 }
 
+ObSyncController *
+ob_application_get_sync (ObApplication *self)
+{
+  return self->sync;
+}
+
+/* ---- Sync and roles in the window ---------------------------------------------- */
+
+static void
+update_sync_indicator (ObApplication *self)
+{
+  const char *icon = NULL;
+  g_autofree char *label = NULL, *tooltip = NULL;
+
+  if (self->window == NULL)
+    return;
+  ob_sync_controller_describe (self->sync, &icon, &label, &tooltip);
+  ob_window_set_sync_status (self->window, icon, label, tooltip);
+}
+
+/* What the signed-in role may see: the analyst no case data at all, the
+ * teacher only the school sections of their pupils. */
+static void
+apply_role (ObApplication *self)
+{
+  const char *role = ob_sync_controller_get_role (self->sync);
+  gboolean entitled = g_settings_get_boolean (self->settings, "session-protected");
+  ObCaseView *case_view;
+
+  if (self->window == NULL)
+    return;
+  case_view = OB_CASE_VIEW (ob_window_get_case_view (self->window));
+  ob_case_view_set_sections (case_view, ob_account_role_sections (role, entitled));
+  ob_window_set_case_data_hidden (self->window, ob_account_role_hides_cases (role));
+}
+
+static void
+on_sync_failed (ObApplication *self, const GError *error)
+{
+  AdwToast *toast;
+
+  if (self->window == NULL)
+    return;
+  toast = adw_toast_new (error->message);
+  adw_toast_set_timeout (toast, 8);
+  if (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_AUTH))
+    {
+      adw_toast_set_button_label (toast, _ ("Sign In"));
+      adw_toast_set_action_name (toast, "app.preferences");
+    }
+  ob_window_add_toast (self->window, toast);
+}
+
+static void
+on_sync_pulled (ObApplication *self)
+{
+  if (self->window)
+    ob_window_reload (self->window);
+}
+
+static void
+registers_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ObApplication *self = user_data;
+  GtkWindow *window;
+
+  if (self->window == NULL || self->store == NULL)
+    return;
+  window = ob_register_view_window_new (GTK_WINDOW (self->window), self->store);
+  gtk_window_set_application (window, GTK_APPLICATION (self));
+  gtk_window_present (window);
+}
+
 static void
 show_window (ObApplication *self)
 {
+  static const GActionEntry window_entries[] = {
+    { "registers", registers_activated, NULL, NULL, NULL, { 0 } },
+  };
+
   if (self->window == NULL)
-    self->window = ob_window_new (GTK_APPLICATION (self), self->store);
+    {
+      self->window = ob_window_new (GTK_APPLICATION (self), self->store);
+      g_action_map_add_action_entries (G_ACTION_MAP (self->window), window_entries,
+                                       G_N_ELEMENTS (window_entries), self);
+      /* A local edit adds to what waits for the registry. */
+      g_signal_connect_object (ob_window_get_case_view (self->window), "changed",
+                               G_CALLBACK (ob_sync_controller_refresh_pending), self->sync,
+                               G_CONNECT_SWAPPED);
+      update_sync_indicator (self);
+      apply_role (self);
+    }
   gtk_window_present (GTK_WINDOW (self->window));
 }
 
@@ -36,9 +132,17 @@ ob_application_open_store (ObApplication *self, const char *dir, gboolean create
   ObStore *store = ob_store_open (dir, create ? OB_STORE_OPEN_CREATE : 0, error);
   if (store == NULL)
     return FALSE;
+  /* The sync engine's table is opened before other threads use the store. */
+  if (!ob_sync_prepare (store, error))
+    {
+      ob_store_close (store);
+      return FALSE;
+    }
+  ob_sync_controller_set_store (self->sync, NULL);
   g_clear_pointer (&self->store, ob_store_close);
   self->store = store;
   show_window (self);
+  ob_sync_controller_set_store (self->sync, store);
   return TRUE;
 }
 
@@ -151,6 +255,40 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 }
 
 static void
+sync_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ObApplication *self = user_data;
+  const GError *error = ob_sync_controller_get_error (self->sync);
+
+  /* A refused token needs a new sign-in, not another try. */
+  if (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_AUTH))
+    g_action_group_activate_action (G_ACTION_GROUP (self), "preferences", NULL);
+  else
+    ob_sync_controller_sync (self->sync);
+}
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ObApplication *self = user_data;
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (ob_preferences_new (
+          self->window ? GTK_WINDOW (self->window) : NULL, self->settings, self->sync));
+      gtk_window_set_application (self->preferences, GTK_APPLICATION (self));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  gtk_window_present (self->preferences);
+}
+
+GtkWindow *
+ob_application_get_preferences (ObApplication *self)
+{
+  return self->preferences;
+}
+
+static void
 quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
@@ -162,19 +300,39 @@ ob_application_startup (GApplication *application)
   static const GActionEntry entries[] = {
     { "about", about_activated, NULL, NULL, NULL, { 0 } },
     { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
+    { "sync", sync_activated, NULL, NULL, NULL, { 0 } },
+    { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
   };
   static const char *const quit_accels[] = { "<Control>q", NULL };
+  static const char *const sync_accels[] = { "<Control>r", NULL };
+  static const char *const preferences_accels[] = { "<Control>comma", NULL };
+  ObApplication *self = OB_APPLICATION (application);
 
   G_APPLICATION_CLASS (ob_application_parent_class)->startup (application);
   g_action_map_add_action_entries (G_ACTION_MAP (application), entries, G_N_ELEMENTS (entries),
                                    application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.sync", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
+                                         preferences_accels);
+
+  self->settings = ob_account_settings_new ();
+  self->sync = ob_sync_controller_new (self->settings);
+  g_signal_connect_swapped (self->sync, "changed", G_CALLBACK (update_sync_indicator), self);
+  g_signal_connect_swapped (self->sync, "failed", G_CALLBACK (on_sync_failed), self);
+  g_signal_connect_swapped (self->sync, "pulled", G_CALLBACK (on_sync_pulled), self);
+  g_signal_connect_swapped (self->sync, "notify::role", G_CALLBACK (apply_role), self);
+  g_signal_connect_swapped (self->settings, "changed::session-protected", G_CALLBACK (apply_role),
+                            self);
 }
 
 static void
 ob_application_shutdown (GApplication *application)
 {
   ObApplication *self = OB_APPLICATION (application);
+  /* No worker may hold the store when it closes. */
+  if (self->sync)
+    ob_sync_controller_shutdown (self->sync);
   G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (application);
   /* The windows are gone: nothing borrows the store any more. */
   g_clear_pointer (&self->store, ob_store_close);
@@ -184,6 +342,10 @@ static void
 ob_application_finalize (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
+  if (self->settings)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->settings);
   g_free (self->store_dir);
   G_OBJECT_CLASS (ob_application_parent_class)->finalize (object);
 }

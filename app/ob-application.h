@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "ob-store.h"
+#include "ob-sync-controller.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,11 @@ gboolean ob_application_open_store (ObApplication *application,
                                     const char *dir,
                                     gboolean create,
                                     GError **error);
+
+/* The app's sync controller (valid after startup). */
+ObSyncController *ob_application_get_sync (ObApplication *application);
+
+/* The Preferences window while it is open, else NULL. */
+GtkWindow *ob_application_get_preferences (ObApplication *application);
 
 G_END_DECLS

@@ -31,6 +31,9 @@ struct _ObWindow
   AdwBin *case_slot;
   GtkImage *sync_icon;
   GtkLabel *sync_label;
+  GtkWidget *sync_button;
+
+  gboolean no_case_data; /* the role sees no case data (analyst, admin) */
 };
 
 G_DEFINE_FINAL_TYPE (ObWindow, ob_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -110,7 +113,8 @@ update_list_state (ObWindow *self)
     adw_status_page_set_description (
         self->list_empty, query && *query ? _ ("No name matches the search.")
                                           : _ ("Create a case with + or sync with a registry."));
-  gtk_stack_set_visible_child_name (self->list_stack, n ? "list" : "empty");
+  const char *page = n ? "list" : "empty";
+  gtk_stack_set_visible_child_name (self->list_stack, self->no_case_data ? "no-access" : page);
 }
 
 static void
@@ -249,6 +253,7 @@ ob_window_class_init (ObWindowClass *klass)
   CHILD (case_slot);
   CHILD (sync_icon);
   CHILD (sync_label);
+  CHILD (sync_button);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
@@ -316,4 +321,43 @@ GtkWidget *
 ob_window_get_case_view (ObWindow *self)
 {
   return GTK_WIDGET (self->case_view);
+}
+
+void
+ob_window_set_sync_status (ObWindow *self, const char *icon, const char *label, const char *tooltip)
+{
+  g_return_if_fail (OB_IS_WINDOW (self));
+  gtk_image_set_from_icon_name (self->sync_icon, icon);
+  gtk_label_set_label (self->sync_label, label);
+  gtk_widget_set_tooltip_text (self->sync_button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+}
+
+GtkLabel *
+ob_window_get_sync_label (ObWindow *self)
+{
+  return self->sync_label;
+}
+
+void
+ob_window_add_toast (ObWindow *self, AdwToast *toast)
+{
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+void
+ob_window_set_case_data_hidden (ObWindow *self, gboolean hidden)
+{
+  const char *page;
+
+  g_return_if_fail (OB_IS_WINDOW (self));
+  self->no_case_data = hidden;
+  if (hidden)
+    ob_window_show_case (self, NULL);
+  page = ob_case_view_get_case (self->case_view) ? "case" : "none";
+  gtk_stack_set_visible_child_name (self->content_stack, hidden ? "no-access" : page);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search), !hidden);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", !hidden);
+  update_list_state (self);
 }

@@ -25,4 +25,18 @@ GtkWidget *ob_window_get_case_view (ObWindow *window);
 /* Reloads list and case after the store changed underneath (a sync). */
 void ob_window_reload (ObWindow *window);
 
+/* The header's sync indicator: a symbolic icon, a short label and a
+ * tooltip (ob_sync_controller_describe()). */
+void ob_window_set_sync_status (ObWindow *window,
+                                const char *icon,
+                                const char *label,
+                                const char *tooltip);
+GtkLabel *ob_window_get_sync_label (ObWindow *window);
+
+void ob_window_add_toast (ObWindow *window, AdwToast *toast);
+
+/* For a role that may see no case data (analyst, admin): a notice instead
+ * of the case list and the case page. */
+void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
+
 G_END_DECLS

@@ -98,20 +98,23 @@ static const ObFieldDef case_fields[] = {
   E ("status", case_status, S_SOCIAL, 0),
 };
 
+/* SR: social services write it, the school reads it (OB_FIELD_SCHOOL_READS). */
+#define SR OB_FIELD_SCHOOL_READS
+
 static const ObFieldDef placement_fields[] = {
   F ("address", OB_KIND_TEXT, S_PROTECTED, 0),
-  F ("case_id", OB_KIND_REF, S_SOCIAL, FIXED),
-  F ("discharge", OB_KIND_DATE, S_SOCIAL, 0),
+  F ("case_id", OB_KIND_REF, S_SOCIAL, FIXED | SR),
+  F ("discharge", OB_KIND_DATE, S_SOCIAL, SR),
   F ("discharge_reason", OB_KIND_TEXT, S_SOCIAL, 0),
-  E ("form", forms, S_SOCIAL, REQ),
+  E ("form", forms, S_SOCIAL, REQ | SR),
   HIDDEN_IF ("institution_id", OB_KIND_REF, S_SOCIAL, 0, "location_secret"),
   F ("location_secret", OB_KIND_BOOL, S_SOCIAL, 0),
   HIDDEN_IF ("municipality", OB_KIND_MUNICIPALITY, S_SOCIAL, 0, "location_secret"),
-  F ("other_municipality", OB_KIND_BOOL, S_SOCIAL, 0),
-  F ("planned_discharge", OB_KIND_DATE, S_SOCIAL, 0),
+  F ("other_municipality", OB_KIND_BOOL, S_SOCIAL, SR),
+  F ("planned_discharge", OB_KIND_DATE, S_SOCIAL, SR),
   HIDDEN_IF ("provider", OB_KIND_STRING, S_SOCIAL, 0, "location_secret"),
-  F ("school_change", OB_KIND_BOOL, S_SOCIAL, 0),
-  F ("start", OB_KIND_DATE, S_SOCIAL, REQ),
+  F ("school_change", OB_KIND_BOOL, S_SOCIAL, SR),
+  F ("start", OB_KIND_DATE, S_SOCIAL, REQ | SR),
 };
 
 static const ObFieldDef school_fields[] = {

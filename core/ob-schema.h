@@ -43,6 +43,10 @@ typedef enum
 {
   OB_FIELD_REQUIRED = 1 << 0,  /* must be set when the entity is created */
   OB_FIELD_IMMUTABLE = 1 << 1, /* set at creation, never changed (links) */
+  /* In the social section (social services write it), but the school
+   * roles read it too: a placement's form and dates, which the school's
+   * routine steps are planned by. */
+  OB_FIELD_SCHOOL_READS = 1 << 2,
 } ObFieldFlags;
 
 typedef struct

@@ -1307,6 +1307,18 @@ compare_position (gconstpointer a, gconstpointer b)
   return x->position < y->position ? -1 : x->position > y->position;
 }
 
+/* TRUE when @user may read a field of @section: a section of their role,
+ * or a social field the school reads too (a placement's form and dates,
+ * OB_FIELD_SCHOOL_READS) for the school roles. */
+static gboolean
+may_read (const ObUser *user, guint readable, const ObFieldDef *fdef, ObSection section)
+{
+  if (readable & BIT (section))
+    return TRUE;
+  return fdef && (fdef->flags & OB_FIELD_SCHOOL_READS) && section == OB_SECTION_SOCIAL
+         && (user->role == OB_ROLE_TEACHER || user->role == OB_ROLE_COORDINATOR);
+}
+
 /* Drops the fields @user may not see from the change @json. Returns FALSE
  * when nothing is left; sets @ret_partial when something was dropped. */
 static gboolean
@@ -1336,7 +1348,7 @@ filter_change (ObTxn *txn, const ObUser *user, cJSON *json, gboolean *ret_partia
           loaded = TRUE;
           section = field_section (fdef, state, fields);
         }
-      if (!(readable & BIT (section)))
+      if (!may_read (user, readable, fdef, section))
         {
           cJSON_Delete (cJSON_DetachItemViaPointer (fields, field));
           *ret_partial = TRUE;

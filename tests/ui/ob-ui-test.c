@@ -126,6 +126,17 @@ ob_ui_screenshot (GtkWidget *widget, const char *name)
     g_mkdir_with_parents (dir, 0755);
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   g_autoptr (GskRenderNode) node = gtk_snapshot_free_to_node (snapshot);
+  /* Right after a layout change GTK may have nothing to draw for a frame
+   * or two: let it catch up (bounded). */
+  for (int tries = 0; node == NULL && tries < 20; tries++)
+    {
+      ob_ui_settle ();
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   g_autoptr (GdkTexture) texture
       = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
