@@ -332,3 +332,29 @@ ob_case_check_value (const char *entity, const char *field, const cJSON *value)
         return g_strdup (error->message);
     }
 }
+
+const char *const *
+ob_case_agreement_fields (const char *kind)
+{
+  static const char *const enrolment[] = { "date",
+                                           "parties",
+                                           "planned_studies",
+                                           "feedback_form",
+                                           "feedback_interval_days",
+                                           "contact_persons",
+                                           "young_person_participated",
+                                           NULL };
+  static const char *const discharge[] = { "date",
+                                           "parties",
+                                           "receiving_school",
+                                           "receiving_municipality",
+                                           "school_start",
+                                           "planned_studies",
+                                           "contact_persons",
+                                           "syv_contact",
+                                           "kaa_informed",
+                                           "followup_meeting_date",
+                                           "young_person_participated",
+                                           NULL };
+  return g_strcmp0 (kind, "discharge") == 0 ? discharge : enrolment;
+}

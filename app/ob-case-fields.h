@@ -37,4 +37,8 @@ cJSON *ob_case_value_from_entry (const char *entity, const char *field, const ch
  * as YYYY-MM-DD"), or NULL when the value passes the schema's checks. */
 char *ob_case_check_value (const char *entity, const char *field, const cJSON *value);
 
+/* The fields of an agreement of kind "enrolment" or "discharge" in the
+ * order the form shows and prints them. NULL-terminated. */
+const char *const *ob_case_agreement_fields (const char *kind);
+
 G_END_DECLS

@@ -1344,26 +1344,6 @@ add_documents (ObCaseView *self, GtkWidget *page)
 static void
 add_agreements (ObCaseView *self, GtkWidget *page)
 {
-  static const char *const enrolment_fields[] = { "date",
-                                                  "parties",
-                                                  "planned_studies",
-                                                  "feedback_form",
-                                                  "feedback_interval_days",
-                                                  "contact_persons",
-                                                  "young_person_participated",
-                                                  NULL };
-  static const char *const discharge_fields[] = { "date",
-                                                  "parties",
-                                                  "receiving_school",
-                                                  "receiving_municipality",
-                                                  "school_start",
-                                                  "planned_studies",
-                                                  "contact_persons",
-                                                  "syv_contact",
-                                                  "kaa_informed",
-                                                  "followup_meeting_date",
-                                                  "young_person_participated",
-                                                  NULL };
   g_autoptr (GPtrArray) agreements = children (self, "agreement");
   AdwPreferencesGroup *group = new_group (page, _ ("Agreements"),
                                           _ ("The school agreement at enrolment and the school "
@@ -1394,8 +1374,7 @@ add_agreements (ObCaseView *self, GtkWidget *page)
       gtk_actionable_set_action_name (GTK_ACTIONABLE (print), "case.print-agreement");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (print), "s", ob_entity_id (a));
       adw_expander_row_add_action (row, print);
-      add_fields_to_expander (
-          self, row, a, g_strcmp0 (kind, "discharge") == 0 ? discharge_fields : enrolment_fields);
+      add_fields_to_expander (self, row, a, ob_case_agreement_fields (kind));
       adw_preferences_group_add (group, GTK_WIDGET (row));
     }
 }

@@ -10,27 +10,6 @@
 /* Room kept at the foot of each page for "Page n of m". */
 #define FOOTER_HEIGHT 24.0
 
-static const char *const enrolment_fields[] = { "date",
-                                                "parties",
-                                                "planned_studies",
-                                                "feedback_form",
-                                                "feedback_interval_days",
-                                                "contact_persons",
-                                                "young_person_participated",
-                                                NULL };
-static const char *const discharge_fields[] = { "date",
-                                                "parties",
-                                                "receiving_school",
-                                                "receiving_municipality",
-                                                "school_start",
-                                                "planned_studies",
-                                                "contact_persons",
-                                                "syv_contact",
-                                                "kaa_informed",
-                                                "followup_meeting_date",
-                                                "young_person_participated",
-                                                NULL };
-
 static void
 append_field (GString *out, const char *label, const char *value)
 {
@@ -118,7 +97,8 @@ ob_print_agreement_markup (ObStore *store, const char *agreement_id, GError **er
   }
   append_person (out, store, ob_entity_get_string (a, "case_id"));
   append_placement (out, store, ob_entity_get_string (a, "placement_id"));
-  for (const char *const *f = discharge ? discharge_fields : enrolment_fields; *f; f++)
+  for (const char *const *f = ob_case_agreement_fields (discharge ? "discharge" : "enrolment"); *f;
+       f++)
     {
       g_autofree char *value = NULL;
       if (secret
