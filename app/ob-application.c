@@ -8,6 +8,7 @@
 #include "ob-demo.h"
 #include "ob-preferences.h"
 #include "ob-register-view.h"
+#include "ob-report-view.h"
 #include "ob-sync-controller.h"
 #include "ob-sync.h"
 #include "ob-window.h"
@@ -65,6 +66,9 @@ apply_role (ObApplication *self)
   case_view = OB_CASE_VIEW (ob_window_get_case_view (self->window));
   ob_case_view_set_sections (case_view, ob_account_role_sections (role, entitled));
   ob_window_set_case_data_hidden (self->window, ob_account_role_hides_cases (role));
+  /* "My cases" are the signed-in user's (else the local account's). */
+  g_autofree char *user = g_settings_get_string (self->settings, "session-user");
+  ob_window_set_user (self->window, user);
 }
 
 static void
@@ -288,6 +292,21 @@ ob_application_get_preferences (ObApplication *self)
   return self->preferences;
 }
 
+/* Reports show aggregates only (small counts suppressed): every role,
+ * the analyst too, may open them. */
+static void
+reports_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ObApplication *self = user_data;
+  GtkWindow *window;
+
+  if (self->store == NULL)
+    return;
+  window = ob_report_view_window_new (self->window ? GTK_WINDOW (self->window) : NULL, self->store);
+  gtk_window_set_application (window, GTK_APPLICATION (self));
+  gtk_window_present (window);
+}
+
 static void
 quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -302,10 +321,12 @@ ob_application_startup (GApplication *application)
     { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
     { "sync", sync_activated, NULL, NULL, NULL, { 0 } },
     { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
+    { "reports", reports_activated, NULL, NULL, NULL, { 0 } },
   };
   static const char *const quit_accels[] = { "<Control>q", NULL };
   static const char *const sync_accels[] = { "<Control>r", NULL };
   static const char *const preferences_accels[] = { "<Control>comma", NULL };
+  static const char *const reports_accels[] = { "<Control><Shift>r", NULL };
   ObApplication *self = OB_APPLICATION (application);
 
   G_APPLICATION_CLASS (ob_application_parent_class)->startup (application);
@@ -315,6 +336,8 @@ ob_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.sync", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
                                          preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.reports",
+                                         reports_accels);
 
   self->settings = ob_account_settings_new ();
   self->sync = ob_sync_controller_new (self->settings);
@@ -324,6 +347,7 @@ ob_application_startup (GApplication *application)
   g_signal_connect_swapped (self->sync, "notify::role", G_CALLBACK (apply_role), self);
   g_signal_connect_swapped (self->settings, "changed::session-protected", G_CALLBACK (apply_role),
                             self);
+  g_signal_connect_swapped (self->settings, "changed::session-user", G_CALLBACK (apply_role), self);
 }
 
 static void

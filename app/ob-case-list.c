@@ -139,14 +139,84 @@ ob_case_item_get_conflicts (ObCaseItem *item)
 #define SEARCH_LIMIT 2000
 #define ALL_CASES 10000000
 
+/* What the workers of one list share with it, so that the list can wait
+ * for them to leave the store before it goes (and the store closes). */
+typedef struct
+{
+  gint ref_count;
+  GMutex mutex;
+  GCond cond;
+  guint running;
+} Workers;
+
+static Workers *
+workers_ref (Workers *w)
+{
+  g_atomic_int_inc (&w->ref_count);
+  return w;
+}
+
+static void
+workers_unref (Workers *w)
+{
+  if (!g_atomic_int_dec_and_test (&w->ref_count))
+    return;
+  g_mutex_clear (&w->mutex);
+  g_cond_clear (&w->cond);
+  g_free (w);
+}
+
+typedef struct
+{
+  ObCaseList *list; /* NULL once the list is gone; main thread only */
+  ObStore *store;
+  ObCaseFilterData *base;
+  ObCaseScan scans;
+  char **names;
+  ObDate today;
+  guint generation;
+  GCancellable *cancellable;
+  Workers *workers;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_pointer (&job->base, ob_case_filter_data_unref);
+  g_strfreev (job->names);
+  g_object_unref (job->cancellable);
+  workers_unref (job->workers);
+  g_free (job);
+}
+
 struct _ObCaseList
 {
   GObject parent_instance;
   ObStore *store;
-  GPtrArray *ids;    /* of char*, in list order */
+  GPtrArray *ids;    /* of char*, in list order (borrowed from @owner) */
+  GPtrArray *owner;  /* the array that owns the strings of @ids */
   GHashTable *items; /* id → ObCaseItem, built on demand */
   char *query;
+
+  ObCaseFilterFlags filter;
+  ObPlacementForm form;
+  char **my_names;
+  ObCaseFilterData *data; /* the last answer, maybe of an older store state */
+  guint generation;       /* bumped when the store changed */
+  guint data_generation;  /* the state @data answers for */
+  GPtrArray *jobs;        /* Job*, running */
+  Workers *workers;
+  gboolean busy, pending;
 };
+
+enum
+{
+  PROP_0,
+  PROP_BUSY,
+  PROP_PENDING,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
 
 static void ob_case_list_model_init (GListModelInterface *iface);
 
@@ -195,51 +265,318 @@ ob_case_list_model_init (GListModelInterface *iface)
 }
 
 static void
+ob_case_list_dispose (GObject *object)
+{
+  ObCaseList *list = OB_CASE_LIST (object);
+
+  /* The workers read the store, which closes after the window goes: stop
+   * them and wait until none is inside it (a scan checks every 1024
+   * entities, so this is short). Their results then arrive to no one. */
+  for (guint i = 0; list->jobs && i < list->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (list->jobs, i);
+      job->list = NULL;
+      g_cancellable_cancel (job->cancellable);
+    }
+  if (list->workers)
+    {
+      g_mutex_lock (&list->workers->mutex);
+      while (list->workers->running > 0)
+        g_cond_wait (&list->workers->cond, &list->workers->mutex);
+      g_mutex_unlock (&list->workers->mutex);
+    }
+  g_clear_pointer (&list->jobs, g_ptr_array_unref);
+  G_OBJECT_CLASS (ob_case_list_parent_class)->dispose (object);
+}
+
+static void
 ob_case_list_finalize (GObject *object)
 {
   ObCaseList *list = OB_CASE_LIST (object);
   g_ptr_array_unref (list->ids);
+  g_clear_pointer (&list->owner, g_ptr_array_unref);
   g_hash_table_unref (list->items);
   g_free (list->query);
+  g_strfreev (list->my_names);
+  g_clear_pointer (&list->data, ob_case_filter_data_unref);
+  workers_unref (list->workers);
   G_OBJECT_CLASS (ob_case_list_parent_class)->finalize (object);
+}
+
+static void
+ob_case_list_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ObCaseList *list = OB_CASE_LIST (object);
+  switch (prop_id)
+    {
+      case PROP_BUSY:
+        g_value_set_boolean (value, list->busy);
+        break;
+      case PROP_PENDING:
+        g_value_set_boolean (value, list->pending);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 ob_case_list_class_init (ObCaseListClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = ob_case_list_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->dispose = ob_case_list_dispose;
+  object_class->finalize = ob_case_list_finalize;
+  object_class->get_property = ob_case_list_get_property;
+  props[PROP_BUSY]
+      = g_param_spec_boolean ("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_PENDING] = g_param_spec_boolean ("pending", NULL, NULL, FALSE,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
 static void
 ob_case_list_init (ObCaseList *list)
 {
-  list->ids = g_ptr_array_new_with_free_func (g_free);
+  list->ids = g_ptr_array_new ();
   list->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  list->form = OB_FORM_INVALID;
+  list->jobs = g_ptr_array_new ();
+  list->workers = g_new0 (Workers, 1);
+  list->workers->ref_count = 1;
+  g_mutex_init (&list->workers->mutex);
+  g_cond_init (&list->workers->cond);
 }
 
-static GPtrArray *
+/* The scans the active filters need that no current answer holds. */
+static ObCaseScan
+missing_scans (ObCaseList *list)
+{
+  ObCaseScan needed = ob_case_filter_scans (list->filter);
+  ObCaseScan have = list->data && list->data_generation == list->generation ? list->data->scans : 0;
+  return needed & ~have;
+}
+
+/* An answer for the active filters, maybe of an older store state, or
+ * NULL when there is none yet. */
+static ObCaseFilterData *
+usable_data (ObCaseList *list)
+{
+  ObCaseScan needed = ob_case_filter_scans (list->filter);
+  return list->data && (list->data->scans & needed) == needed ? list->data : NULL;
+}
+
+static void
+update_state (ObCaseList *list)
+{
+  gboolean busy = FALSE, pending;
+
+  for (guint i = 0; i < list->jobs->len; i++)
+    busy |= ((Job *) g_ptr_array_index (list->jobs, i))->generation == list->generation;
+  pending = list->filter != OB_CASE_FILTER_NONE && usable_data (list) == NULL;
+  if (busy != list->busy)
+    {
+      list->busy = busy;
+      g_object_notify_by_pspec (G_OBJECT (list), props[PROP_BUSY]);
+    }
+  if (pending != list->pending)
+    {
+      list->pending = pending;
+      g_object_notify_by_pspec (G_OBJECT (list), props[PROP_PENDING]);
+    }
+}
+
+/* Sets ids (and their owner) from what the store, the query and the
+ * filters' answer say. */
+static void
 load_ids (ObCaseList *list)
 {
   g_autoptr (GError) error = NULL;
-  GPtrArray *ids = list->query && *list->query
-                       ? ob_store_search (list->store, list->query, SEARCH_LIMIT, &error)
-                       : ob_store_case_page (list->store, NULL, ALL_CASES, &error);
-  if (ids == NULL)
+  g_autoptr (GPtrArray) base = NULL;
+  ObCaseFilterData *data = NULL;
+  guint32 mask = ob_case_filter_mask (list->filter, list->form);
+  gboolean query = list->query && *list->query;
+
+  g_clear_pointer (&list->ids, g_ptr_array_unref);
+  g_clear_pointer (&list->owner, g_ptr_array_unref);
+  if (list->filter != OB_CASE_FILTER_NONE)
+    {
+      data = usable_data (list);
+      if (data == NULL)
+        {
+          list->ids = g_ptr_array_new ();
+          return;
+        }
+      if (!query)
+        {
+          /* One pass over the flags, in list order: no string is copied. */
+          list->owner = g_ptr_array_ref (data->ids);
+          list->ids = g_ptr_array_sized_new (64);
+          for (guint i = 0; i < data->ids->len; i++)
+            if ((data->flags[i] & mask) == mask)
+              g_ptr_array_add (list->ids, g_ptr_array_index (data->ids, i));
+          return;
+        }
+    }
+  base = query ? ob_store_search (list->store, list->query, SEARCH_LIMIT, &error)
+               : ob_store_case_page (list->store, NULL, ALL_CASES, &error);
+  if (base == NULL)
     {
       g_warning ("cannot read the case list: %s", error->message);
-      ids = g_ptr_array_new_with_free_func (g_free);
+      base = g_ptr_array_new_with_free_func (g_free);
     }
-  return ids;
+  list->owner = g_ptr_array_ref (base);
+  if (data == NULL)
+    {
+      list->ids = g_ptr_array_ref (base);
+      return;
+    }
+  list->ids = g_ptr_array_sized_new (base->len);
+  for (guint i = 0; i < base->len; i++)
+    if ((ob_case_filter_data_lookup (data, g_ptr_array_index (base, i)) & mask) == mask)
+      g_ptr_array_add (list->ids, g_ptr_array_index (base, i));
+}
+
+static void
+refresh (ObCaseList *list)
+{
+  guint removed = list->ids->len;
+  GPtrArray *ids;
+
+  load_ids (list);
+  update_state (list);
+  /* Told as two changes, all rows out and then the new ones in: for one
+   * change that removes a row it tracks (the first visible, the focused or
+   * the selected), GTK 4.8's list view asks for every added item to find
+   * that row again, and building every item reads every case (seconds at
+   * 100 000 cases). This way it asks only for the rows it shows. */
+  if (removed > 0)
+    {
+      ids = list->ids;
+      list->ids = g_ptr_array_new ();
+      g_list_model_items_changed (G_LIST_MODEL (list), 0, removed, 0);
+      g_ptr_array_unref (list->ids);
+      list->ids = ids;
+    }
+  if (list->ids->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (list), 0, 0, list->ids->len);
+}
+
+static void start_job (ObCaseList *list);
+
+static void
+job_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+  ObCaseList *list = job->list;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObCaseFilterData) data = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (list == NULL)
+    return;
+  g_ptr_array_remove (list->jobs, job);
+  if (data == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("cannot filter the case list: %s", error->message);
+  /* An answer that knows less than the one in use (jobs may end in any
+   * order) is not taken. */
+  if (data && job->generation == list->generation && list->data
+      && list->data_generation == list->generation
+      && (list->data->scans | data->scans) == list->data->scans)
+    g_clear_pointer (&data, ob_case_filter_data_unref);
+  if (data && job->generation == list->generation)
+    {
+      g_clear_pointer (&list->data, ob_case_filter_data_unref);
+      list->data = g_steal_pointer (&data);
+      list->data_generation = job->generation;
+      if (missing_scans (list))
+        start_job (list); /* a filter was added meanwhile */
+      refresh (list);
+      return;
+    }
+  update_state (list);
+}
+
+static void
+job_run (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  ObCaseFilterData *data
+      = ob_case_filter_compute (job->store, job->base, job->scans, (const char *const *) job->names,
+                                job->today, cancellable, &error);
+  if (data)
+    g_task_return_pointer (task, data, (GDestroyNotify) ob_case_filter_data_unref);
+  else
+    g_task_return_error (task, error);
+  g_mutex_lock (&job->workers->mutex);
+  job->workers->running--;
+  g_cond_broadcast (&job->workers->cond);
+  g_mutex_unlock (&job->workers->mutex);
+}
+
+/* Computes what the active filters miss for the current store state,
+ * unless a job already does. */
+static void
+start_job (ObCaseList *list)
+{
+  ObCaseScan missing = missing_scans (list);
+  ObCaseScan coming = 0;
+  g_autoptr (GTask) task = NULL;
+  Job *job;
+
+  for (guint i = 0; i < list->jobs->len; i++)
+    {
+      Job *running = g_ptr_array_index (list->jobs, i);
+      if (running->generation == list->generation)
+        coming |= running->scans;
+    }
+  if ((missing & ~coming) == 0)
+    return;
+  job = g_new0 (Job, 1);
+  job->list = list;
+  job->store = list->store;
+  job->generation = list->generation;
+  job->today = ob_date_today ();
+  job->names = g_strdupv (list->my_names);
+  job->cancellable = g_cancellable_new ();
+  job->workers = workers_ref (list->workers);
+  /* Reuse the ids of an answer for the same state; else read everything
+   * the filters in use (and the ones kept) need. */
+  if (list->data && list->data_generation == list->generation)
+    {
+      job->base = ob_case_filter_data_ref (list->data);
+      job->scans = missing;
+    }
+  else
+    job->scans = ob_case_filter_scans (list->filter) | missing;
+  g_ptr_array_add (list->jobs, job);
+  g_mutex_lock (&list->workers->mutex);
+  list->workers->running++;
+  g_mutex_unlock (&list->workers->mutex);
+  task = g_task_new (NULL, job->cancellable, job_done, NULL);
+  g_task_set_source_tag (task, start_job);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, job_run);
+}
+
+/* The store changed: answers are of an older state now. */
+static void
+invalidate (ObCaseList *list)
+{
+  list->generation++;
+  for (guint i = 0; i < list->jobs->len; i++)
+    g_cancellable_cancel (((Job *) g_ptr_array_index (list->jobs, i))->cancellable);
+  if (list->filter == OB_CASE_FILTER_NONE)
+    g_clear_pointer (&list->data, ob_case_filter_data_unref);
+  else
+    start_job (list);
 }
 
 void
 ob_case_list_reload (ObCaseList *list)
 {
-  guint removed = list->ids->len;
-  g_ptr_array_unref (list->ids);
   g_hash_table_remove_all (list->items);
-  list->ids = load_ids (list);
-  g_list_model_items_changed (G_LIST_MODEL (list), 0, removed, list->ids->len);
+  invalidate (list);
+  refresh (list);
 }
 
 ObCaseList *
@@ -247,8 +584,7 @@ ob_case_list_new (ObStore *store)
 {
   ObCaseList *list = g_object_new (OB_TYPE_CASE_LIST, NULL);
   list->store = store;
-  g_ptr_array_unref (list->ids);
-  list->ids = load_ids (list);
+  load_ids (list);
   return list;
 }
 
@@ -260,7 +596,65 @@ ob_case_list_set_query (ObCaseList *list, const char *query)
     return;
   g_free (list->query);
   list->query = g_steal_pointer (&stripped);
-  ob_case_list_reload (list);
+  refresh (list);
+}
+
+void
+ob_case_list_set_filter (ObCaseList *list, ObCaseFilterFlags flags, ObPlacementForm form)
+{
+  g_return_if_fail (OB_IS_CASE_LIST (list));
+  flags &= OB_CASE_FILTER_ALL;
+  if (form < 0 || form >= OB_N_FORMS)
+    flags &= ~OB_CASE_FILTER_FORM;
+  if (!(flags & OB_CASE_FILTER_FORM))
+    form = OB_FORM_INVALID;
+  if (flags == list->filter && form == list->form)
+    return;
+  list->filter = flags;
+  list->form = form;
+  if (flags == OB_CASE_FILTER_NONE && list->data_generation != list->generation)
+    g_clear_pointer (&list->data, ob_case_filter_data_unref);
+  start_job (list);
+  refresh (list);
+}
+
+ObCaseFilterFlags
+ob_case_list_get_filter (ObCaseList *list, ObPlacementForm *ret_form)
+{
+  if (ret_form)
+    *ret_form = list->form;
+  return list->filter;
+}
+
+void
+ob_case_list_set_my_names (ObCaseList *list, const char *const *names)
+{
+  g_return_if_fail (OB_IS_CASE_LIST (list));
+  if (list->my_names && names && g_strv_equal ((const char *const *) list->my_names, names))
+    return;
+  g_strfreev (list->my_names);
+  list->my_names = g_strdupv ((char **) names);
+  /* Who "I" am changed: the answer for MINE is of someone else. */
+  if (list->data && (list->data->scans & OB_CASE_SCAN_CASES))
+    {
+      /* Never someone else's cases as mine, not even for a moment. */
+      if (list->filter & OB_CASE_FILTER_MINE)
+        g_clear_pointer (&list->data, ob_case_filter_data_unref);
+      invalidate (list);
+      refresh (list);
+    }
+}
+
+gboolean
+ob_case_list_get_busy (ObCaseList *list)
+{
+  return list->busy;
+}
+
+gboolean
+ob_case_list_get_pending (ObCaseList *list)
+{
+  return list->pending;
 }
 
 guint

@@ -1,11 +1,20 @@
 /* ob-case-list.h — the case list as a GListModel over the store's case
  * order index: the ids are read in one pass over the index (cheap even at
  * 100 000 cases); an ObCaseItem is built only when a row asks for it. A
- * query narrows the list to the name-search index's hits. */
+ * query narrows the list to the name-search index's hits; filters
+ * (ob-case-filter.h) narrow it further (search AND every filter).
+ *
+ * A filter's answer for every case is computed on a worker thread and kept
+ * until the store changes (ob_case_list_reload()); combining it with the
+ * search is one linear pass on the main thread.  While the first answer for
+ * a filter is being computed the list is empty and "pending" is TRUE; after
+ * a store change the previous answer stays in use until the new one
+ * arrives.  "busy" is TRUE while any computation the list waits for runs. */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "ob-case-filter.h"
 #include "ob-store.h"
 
 G_BEGIN_DECLS
@@ -31,6 +40,21 @@ void ob_case_list_reload (ObCaseList *list);
 
 /* Narrows to cases whose names match @query (NULL or "": all). */
 void ob_case_list_set_query (ObCaseList *list, const char *query);
+
+/* Narrows to cases that meet every criterion in @flags; @form is the
+ * placement form for OB_CASE_FILTER_FORM. */
+void ob_case_list_set_filter (ObCaseList *list, ObCaseFilterFlags flags, ObPlacementForm form);
+ObCaseFilterFlags ob_case_list_get_filter (ObCaseList *list, ObPlacementForm *ret_form);
+
+/* The names "my cases" looks for in a case's social_worker
+ * (ob_case_filter_my_names()); NULL: nobody. */
+void ob_case_list_set_my_names (ObCaseList *list, const char *const *names);
+
+/* A filter's answer is being computed (the list may change when it
+ * arrives); "notify::busy" tells. */
+gboolean ob_case_list_get_busy (ObCaseList *list);
+/* No answer yet for an active filter: the list is empty for now. */
+gboolean ob_case_list_get_pending (ObCaseList *list);
 
 /* The position of @case_id, or G_MAXUINT. */
 guint ob_case_list_find (ObCaseList *list, const char *case_id);

@@ -70,26 +70,6 @@ parse_period (const char *text, ObDate *ret_from, ObDate *ret_to, GError **error
   return TRUE;
 }
 
-/* The period just before [@from, @to] of the same length: whole calendar
- * months shift by months (a year compares with the year before, leap
- * years included), any other period by days. */
-static void
-previous_period (ObDate from, ObDate to, ObDate *ret_from, ObDate *ret_to)
-{
-  int y1, m1, d1, y2, m2, d2;
-
-  ob_date_to_ymd (from, &y1, &m1, &d1);
-  ob_date_to_ymd (to + 1, &y2, &m2, &d2);
-  if (d1 == 1 && d2 == 1)
-    {
-      int months = (y2 - y1) * 12 + (m2 - m1);
-      *ret_from = ob_date_add_months (from, -months);
-    }
-  else
-    *ret_from = from - (to - from + 1);
-  *ret_to = from - 1;
-}
-
 /* --compare takes an optional value; GOption calls back with NULL then. */
 static struct
 {
@@ -305,175 +285,17 @@ print_text (const ObReport *report)
 /* ---- CSV and JSON ----------------------------------------------------------------- */
 
 static void
-csv_number (GString *line, double x, gboolean as_int)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c (line, ',');
-  if (isnan (x))
-    return;
-  g_string_append (line, as_int ? g_ascii_formatd (buf, sizeof buf, "%.0f", x)
-                                : g_ascii_formatd (buf, sizeof buf, "%.6f", x));
-}
-
-static void
-csv_cells (GString *line, const ObShare *s, const ObShareDiff *d)
-{
-  csv_number (line, s->suppressed ? NAN : (double) s->numerator, TRUE);
-  csv_number (line, s->suppressed ? NAN : (double) s->denominator, TRUE);
-  csv_number (line, s->share, FALSE);
-  csv_number (line, s->low, FALSE);
-  csv_number (line, s->high, FALSE);
-  g_string_append (line, s->suppressed ? ",true" : ",false");
-  csv_number (line, s->mean_days, FALSE);
-  csv_number (line, s->median_days, FALSE);
-  csv_number (line, d && !d->suppressed ? d->diff : NAN, FALSE);
-  csv_number (line, d && !d->suppressed ? d->low : NAN, FALSE);
-  csv_number (line, d && !d->suppressed ? d->high : NAN, FALSE);
-}
-
-static void
 print_csv (const ObReport *report)
 {
-  const ObReportOptions *o = ob_report_options (report);
-  gboolean compare = ob_report_has_comparison (report);
-
-  printf ("period,from,to");
-  for (int d = 0; d < 2; d++)
-    if (o->by[d] != OB_DIM_NONE)
-      printf (",%s", ob_report_dim_code (o->by[d]));
-  printf (",indicator,numerator,denominator,share,ci_low,ci_high,suppressed,mean_gap_days,"
-          "median_gap_days,diff,diff_low,diff_high\n");
-  for (int p = 0; p < (compare ? 2 : 1); p++)
-    for (guint i = 0; i < ob_report_n_rows (report); i++)
-      {
-        const ObReportRow *row = ob_report_row (report, i);
-        for (int k = -1; k < OB_N_INDICATORS; k++)
-          {
-            g_autoptr (GString) line = g_string_new (p == 0 ? "current" : "comparison");
-            g_autofree char *from = format_date (p == 0 ? o->from : o->compare_from);
-            g_autofree char *to = format_date (p == 0 ? o->to : o->compare_to);
-            g_string_append_printf (line, ",%s,%s", from, to);
-            for (int d = 0; d < 2; d++)
-              if (o->by[d] != OB_DIM_NONE)
-                g_string_append_printf (line, ",%s", row->code[d] ? row->code[d] : "all");
-            g_string_append_printf (line, ",%s", k < 0 ? "cases" : ob_report_indicators ()[k].id);
-            csv_cells (line, k < 0 ? &row->cases[p] : &row->shares[p][k],
-                       k >= 0 && p == 0 && compare ? &row->diffs[k] : NULL);
-            printf ("%s\n", line->str);
-          }
-      }
+  g_autofree char *csv = ob_report_to_csv (report);
+  fputs (csv, stdout);
 }
 
-static void
-json_number (cJSON *object, const char *key, double x)
-{
-  if (isnan (x))
-    cJSON_AddNullToObject (object, key);
-  else
-    cJSON_AddNumberToObject (object, key, x);
-}
-
-static cJSON *
-share_json (const ObShare *s)
-{
-  cJSON *item = cJSON_CreateObject ();
-
-  cJSON_AddBoolToObject (item, "suppressed", s->suppressed);
-  json_number (item, "numerator", s->suppressed ? NAN : (double) s->numerator);
-  json_number (item, "denominator", s->suppressed ? NAN : (double) s->denominator);
-  json_number (item, "share", s->share);
-  json_number (item, "ci_low", s->low);
-  json_number (item, "ci_high", s->high);
-  if (!isnan (s->mean_days))
-    {
-      json_number (item, "mean_gap_days", s->mean_days);
-      json_number (item, "median_gap_days", s->median_days);
-    }
-  return item;
-}
-
-static cJSON *
-period_json (ObDate from, ObDate to)
-{
-  g_autofree char *a = format_date (from), *b = format_date (to);
-  cJSON *item = cJSON_CreateObject ();
-  cJSON_AddStringToObject (item, "from", a);
-  cJSON_AddStringToObject (item, "to", b);
-  return item;
-}
-
-static cJSON *
-row_json (const ObReport *report, const ObReportRow *row)
-{
-  const ObReportOptions *o = ob_report_options (report);
-  gboolean compare = ob_report_has_comparison (report);
-  cJSON *item = cJSON_CreateObject (), *groups = cJSON_AddObjectToObject (item, "groups");
-
-  for (int d = 0; d < 2; d++)
-    if (o->by[d] != OB_DIM_NONE)
-      {
-        if (row->code[d])
-          cJSON_AddStringToObject (groups, ob_report_dim_code (o->by[d]), row->code[d]);
-        else
-          cJSON_AddNullToObject (groups, ob_report_dim_code (o->by[d]));
-      }
-  for (int p = 0; p < (compare ? 2 : 1); p++)
-    {
-      cJSON *period = cJSON_AddObjectToObject (item, p == 0 ? "current" : "comparison");
-      cJSON_AddItemToObject (period, "cases", share_json (&row->cases[p]));
-      for (int k = 0; k < OB_N_INDICATORS; k++)
-        cJSON_AddItemToObject (period, ob_report_indicators ()[k].id,
-                               share_json (&row->shares[p][k]));
-    }
-  if (compare)
-    {
-      cJSON *diffs = cJSON_AddObjectToObject (item, "difference");
-      for (int k = 0; k < OB_N_INDICATORS; k++)
-        {
-          const ObShareDiff *d = &row->diffs[k];
-          cJSON *diff = cJSON_AddObjectToObject (diffs, ob_report_indicators ()[k].id);
-          cJSON_AddBoolToObject (diff, "suppressed", d->suppressed);
-          json_number (diff, "diff", d->suppressed ? NAN : d->diff);
-          json_number (diff, "ci_low", d->suppressed ? NAN : d->low);
-          json_number (diff, "ci_high", d->suppressed ? NAN : d->high);
-        }
-    }
-  return item;
-}
-
+/* The core's JSON form: the same the registry answers GET /v1/reports with. */
 static void
 print_json (const ObReport *report)
 {
-  const ObReportOptions *o = ob_report_options (report);
-  cJSON *out = cJSON_CreateObject ();
-  g_autofree char *today = format_date (o->today);
-
-  cJSON_AddItemToObject (out, "current", period_json (o->from, o->to));
-  if (ob_report_has_comparison (report))
-    cJSON_AddItemToObject (out, "comparison", period_json (o->compare_from, o->compare_to));
-  cJSON_AddStringToObject (out, "today", today);
-  cJSON_AddNumberToObject (out, "threshold", o->threshold);
-  cJSON *by = cJSON_AddArrayToObject (out, "by");
-  for (int d = 0; d < 2; d++)
-    if (o->by[d] != OB_DIM_NONE)
-      cJSON_AddItemToArray (by, cJSON_CreateString (ob_report_dim_code (o->by[d])));
-  cJSON *defs = cJSON_AddArrayToObject (out, "indicators");
-  for (int k = 0; k < OB_N_INDICATORS; k++)
-    {
-      const ObIndicatorDef *def = &ob_report_indicators ()[k];
-      cJSON *item = cJSON_CreateObject ();
-      cJSON_AddStringToObject (item, "id", def->id);
-      cJSON_AddStringToObject (item, "label_en", def->label_en);
-      cJSON_AddStringToObject (item, "label_sv", def->label_sv);
-      cJSON_AddStringToObject (item, "numerator", def->numerator);
-      cJSON_AddStringToObject (item, "denominator", def->denominator);
-      cJSON_AddItemToArray (defs, item);
-    }
-  cJSON *rows = cJSON_AddArrayToObject (out, "rows");
-  for (guint i = 0; i < ob_report_n_rows (report); i++)
-    cJSON_AddItemToArray (rows, row_json (report, ob_report_row (report, i)));
-  ob_ctl_print_json (out);
+  ob_ctl_print_json (ob_report_to_json (report));
 }
 
 gboolean
@@ -538,7 +360,7 @@ ob_ctl_report (ObCtl *ctl, int argc, char **argv, GError **error)
         return FALSE;
     }
   else if (compare_arg.given)
-    previous_period (o.from, o.to, &o.compare_from, &o.compare_to);
+    ob_report_previous_period (o.from, o.to, &o.compare_from, &o.compare_to);
   o.threshold = (guint) threshold;
   if (!(store = ob_ctl_open_store (ctl, FALSE, error))
       || !(report = ob_report_compute (store, &o, error)))

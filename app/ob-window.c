@@ -3,9 +3,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-case-filter.h"
 #include "ob-case-list.h"
 #include "ob-case-view.h"
 #include "ob-new-case.h"
+#include "ob-ui.h"
 
 struct _ObWindow
 {
@@ -32,13 +34,35 @@ struct _ObWindow
   GtkImage *sync_icon;
   GtkLabel *sync_label;
   GtkWidget *sync_button;
+  GtkMenuButton *filter_button;
+  GtkWidget *filter_bar;
+  GtkWidget *chips;
+  GtkSpinner *filter_spinner;
+  GtkSpinner *pending_spinner;
+  GtkDropDown *form_dropdown;
 
-  gboolean no_case_data; /* the role sees no case data (analyst, admin) */
+  gboolean syncing_dropdown; /* the dropdown follows the action's state */
+  gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
 };
 
 G_DEFINE_FINAL_TYPE (ObWindow, ob_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- Rows ------------------------------------------------------------------ */
+
+static gboolean
+row_query_tooltip (GtkWidget *widget,
+                   int x,
+                   int y,
+                   gboolean keyboard,
+                   GtkTooltip *tooltip,
+                   gpointer data)
+{
+  const char *text = g_object_get_data (G_OBJECT (widget), "ob-tooltip");
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
 
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
@@ -65,7 +89,11 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer u
   gtk_widget_add_css_class (overdue, "ob-overdue");
   gtk_widget_set_valign (conflict, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (conflict, "warning");
-  gtk_widget_set_tooltip_text (conflict, _ ("Unresolved conflict"));
+  g_object_set_data (G_OBJECT (conflict), "ob-tooltip", (gpointer) _ ("Unresolved conflict"));
+  gtk_widget_set_has_tooltip (conflict, TRUE);
+  g_signal_connect (conflict, "query-tooltip", G_CALLBACK (row_query_tooltip), NULL);
+  gtk_widget_set_has_tooltip (overdue, TRUE);
+  g_signal_connect (overdue, "query-tooltip", G_CALLBACK (row_query_tooltip), NULL);
   gtk_box_append (GTK_BOX (text), name);
   gtk_box_append (GTK_BOX (text), summary);
   gtk_box_append (GTK_BOX (box), text);
@@ -93,7 +121,7 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer us
   gtk_label_set_label (GTK_LABEL (summary), ob_case_item_get_summary (item));
   gtk_label_set_label (GTK_LABEL (overdue), count);
   gtk_widget_set_visible (overdue, n_overdue > 0);
-  gtk_widget_set_tooltip_text (overdue, overdue_text);
+  g_object_set_data_full (G_OBJECT (overdue), "ob-tooltip", g_strdup (overdue_text), g_free);
   gtk_accessible_update_property (GTK_ACCESSIBLE (overdue), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   overdue_text, -1);
   gtk_widget_set_visible (conflict, ob_case_item_get_conflicts (item) > 0);
@@ -106,15 +134,331 @@ update_list_state (ObWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cases));
   const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search));
-  g_autofree char *subtitle = g_strdup_printf (ngettext ("%u case", "%u cases", n), n);
+  gboolean filtered = ob_case_list_get_filter (self->cases, NULL) != OB_CASE_FILTER_NONE;
+  gboolean pending = ob_case_list_get_pending (self->cases);
+  g_autofree char *subtitle
+      = pending    ? g_strdup (_ ("Filtering…"))
+        : filtered ? g_strdup_printf (ngettext ("%u case, filtered", "%u cases, filtered", n), n)
+                   : g_strdup_printf (ngettext ("%u case", "%u cases", n), n);
+  const char *page = pending ? "pending" : n ? "list" : "empty";
 
   adw_window_title_set_subtitle (self->list_title, subtitle);
-  if (n == 0)
+  if (n == 0 && !pending)
     adw_status_page_set_description (
-        self->list_empty, query && *query ? _ ("No name matches the search.")
-                                          : _ ("Create a case with + or sync with a registry."));
-  const char *page = n ? "list" : "empty";
+        self->list_empty, filtered && query && *query
+                              ? _ ("No case matches both the search and the filters.")
+                          : filtered        ? _ ("No case matches the filters.")
+                          : query && *query ? _ ("No name matches the search.")
+                                            : _ ("Create a case with + or sync with a registry."));
+  gtk_spinner_set_spinning (self->pending_spinner, pending);
   gtk_stack_set_visible_child_name (self->list_stack, self->no_case_data ? "no-access" : page);
+}
+
+/* The list changed (a search, a filter's answer, an edit): the open case
+ * stays selected when it is in the list. */
+static void
+on_items_changed (ObWindow *self)
+{
+  const char *id = ob_case_view_get_case (self->case_view);
+  guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
+  if (position != G_MAXUINT)
+    gtk_single_selection_set_selected (self->selection, position);
+  update_list_state (self);
+}
+
+static void
+on_busy (ObWindow *self)
+{
+  gboolean busy = ob_case_list_get_busy (self->cases);
+  gtk_spinner_set_spinning (self->filter_spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->filter_spinner), busy);
+}
+
+/* ---- Filters ------------------------------------------------------------------ */
+
+/* Lays its widget's children out in lines, each at its natural width, and
+ * wraps at the width it is given; never asks for more width than its
+ * widest child, so the chips cannot widen the sidebar. */
+#define CHIP_SPACING 4
+#define OB_TYPE_WRAP_LAYOUT (ob_wrap_layout_get_type ())
+G_DECLARE_FINAL_TYPE (ObWrapLayout, ob_wrap_layout, OB, WRAP_LAYOUT, GtkLayoutManager)
+
+struct _ObWrapLayout
+{
+  GtkLayoutManager parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (ObWrapLayout, ob_wrap_layout, GTK_TYPE_LAYOUT_MANAGER)
+
+/* Places the children in lines within @width; returns the height used.
+ * With @allocate, allocates them too. */
+static int
+wrap_children (GtkWidget *widget, int width, gboolean allocate)
+{
+  int x = 0, y = 0, line_height = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int min_w, nat_w, min_h, nat_h;
+      if (!gtk_widget_should_layout (child))
+        continue;
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, &nat_w, NULL, NULL);
+      nat_w = MIN (nat_w, MAX (width, min_w));
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, nat_w, &min_h, &nat_h, NULL, NULL);
+      if (x > 0 && x + nat_w > width)
+        {
+          x = 0;
+          y += line_height + CHIP_SPACING;
+          line_height = 0;
+        }
+      if (allocate)
+        gtk_widget_size_allocate (child, &(GtkAllocation){ x, y, nat_w, nat_h }, -1);
+      x += nat_w + CHIP_SPACING;
+      line_height = MAX (line_height, nat_h);
+    }
+  return y + line_height;
+}
+
+static GtkSizeRequestMode
+ob_wrap_layout_get_request_mode (GtkLayoutManager *manager, GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+ob_wrap_layout_measure (GtkLayoutManager *manager,
+                        GtkWidget *widget,
+                        GtkOrientation orientation,
+                        int for_size,
+                        int *minimum,
+                        int *natural,
+                        int *minimum_baseline,
+                        int *natural_baseline)
+{
+  int min = 0, nat = 0;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        int child_min, child_nat;
+        if (!gtk_widget_should_layout (child))
+          continue;
+        gtk_widget_measure (child, orientation, -1, &child_min, &child_nat, NULL, NULL);
+        min = MAX (min, child_min);
+        nat = MAX (nat, child_nat);
+      }
+  else
+    min = nat = wrap_children (widget, for_size < 0 ? G_MAXINT / 2 : for_size, FALSE);
+  *minimum = min;
+  *natural = nat;
+}
+
+static void
+ob_wrap_layout_allocate (GtkLayoutManager *manager,
+                         GtkWidget *widget,
+                         int width,
+                         int height,
+                         int baseline)
+{
+  wrap_children (widget, width, TRUE);
+}
+
+static void
+ob_wrap_layout_class_init (ObWrapLayoutClass *klass)
+{
+  GtkLayoutManagerClass *layout_class = GTK_LAYOUT_MANAGER_CLASS (klass);
+  layout_class->get_request_mode = ob_wrap_layout_get_request_mode;
+  layout_class->measure = ob_wrap_layout_measure;
+  layout_class->allocate = ob_wrap_layout_allocate;
+}
+
+static void
+ob_wrap_layout_init (ObWrapLayout *layout)
+{
+}
+
+static const struct
+{
+  const char *action;
+  ObCaseFilterFlags flag;
+} filter_actions[] = {
+  { "filter-mine", OB_CASE_FILTER_MINE },
+  { "filter-overdue", OB_CASE_FILTER_OVERDUE },
+  { "filter-followup", OB_CASE_FILTER_FOLLOWUP_DUE },
+  { "filter-discharged", OB_CASE_FILTER_DISCHARGED },
+};
+
+static gboolean
+action_on (ObWindow *self, const char *name)
+{
+  g_autoptr (GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), name);
+  return state && g_variant_get_boolean (state);
+}
+
+static ObPlacementForm
+action_form (ObWindow *self)
+{
+  g_autoptr (GVariant) state
+      = g_action_group_get_action_state (G_ACTION_GROUP (self), "filter-form");
+  return state ? ob_form_from_code (g_variant_get_string (state, NULL)) : OB_FORM_INVALID;
+}
+
+static void
+chip_clicked (GtkButton *button, ObWindow *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (button), "ob-action");
+  gboolean form = g_strcmp0 (action, "filter-form") == 0;
+  g_action_group_change_action_state (G_ACTION_GROUP (self), action,
+                                      form ? g_variant_new_string ("")
+                                           : g_variant_new_boolean (FALSE));
+}
+
+static void
+add_chip (ObWindow *self, const char *action, const char *label)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *text = gtk_label_new (label);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("window-close-symbolic");
+  g_autofree char *a11y = g_strdup_printf (_ ("Remove filter: %s"), label);
+
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "ob-chip");
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _ ("Remove filter"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_object_set_data_full (G_OBJECT (button), "ob-action", g_strdup (action), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (chip_clicked), self);
+  gtk_box_append (GTK_BOX (self->chips), button);
+}
+
+/* The actions' states are the filters: hand them to the list and show
+ * them as chips. */
+static void
+apply_filters (ObWindow *self)
+{
+  ObCaseFilterFlags flags = 0;
+  ObPlacementForm form = action_form (self);
+  GtkWidget *child;
+
+  for (guint i = 0; i < G_N_ELEMENTS (filter_actions); i++)
+    if (action_on (self, filter_actions[i].action))
+      flags |= filter_actions[i].flag;
+  if (form != OB_FORM_INVALID)
+    flags |= OB_CASE_FILTER_FORM;
+
+  while ((child = gtk_widget_get_first_child (self->chips)))
+    gtk_box_remove (GTK_BOX (self->chips), child);
+  for (guint i = 0; i < G_N_ELEMENTS (filter_actions); i++)
+    if (flags & filter_actions[i].flag)
+      add_chip (self, filter_actions[i].action, ob_case_filter_label (filter_actions[i].flag));
+  if (form != OB_FORM_INVALID)
+    add_chip (self, "filter-form", ob_ui_form_label (ob_form_code (form)));
+  gtk_widget_set_visible (self->filter_bar, flags != OB_CASE_FILTER_NONE);
+  if (flags)
+    gtk_widget_add_css_class (GTK_WIDGET (self->filter_button), "ob-filter-active");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->filter_button), "ob-filter-active");
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "clear-filters")),
+      flags != 0);
+
+  self->syncing_dropdown = TRUE;
+  gtk_drop_down_set_selected (self->form_dropdown, form == OB_FORM_INVALID ? 0 : (guint) form + 1);
+  self->syncing_dropdown = FALSE;
+
+  ob_case_list_set_filter (self->cases, flags, form);
+  update_list_state (self);
+}
+
+static void
+filter_state_changed (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  g_simple_action_set_state (action, value);
+  apply_filters (OB_WINDOW (user_data));
+}
+
+static void
+clear_filters_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ObWindow *self = user_data;
+  for (guint i = 0; i < G_N_ELEMENTS (filter_actions); i++)
+    g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (
+                                   G_ACTION_MAP (self), filter_actions[i].action)),
+                               g_variant_new_boolean (FALSE));
+  g_simple_action_set_state (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "filter-form")),
+      g_variant_new_string (""));
+  apply_filters (self);
+}
+
+static void
+on_form_selected (ObWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->form_dropdown);
+  const char *code = selected >= 1 && selected <= OB_N_FORMS ? ob_form_code (selected - 1) : "";
+  if (self->syncing_dropdown)
+    return;
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "filter-form",
+                                      g_variant_new_string (code));
+}
+
+static void
+setup_filters (ObWindow *self)
+{
+  static const GActionEntry entries[] = {
+    { "filter-mine", NULL, NULL, "false", filter_state_changed, { 0 } },
+    { "filter-overdue", NULL, NULL, "false", filter_state_changed, { 0 } },
+    { "filter-followup", NULL, NULL, "false", filter_state_changed, { 0 } },
+    { "filter-discharged", NULL, NULL, "false", filter_state_changed, { 0 } },
+    { "filter-form", NULL, "s", "''", filter_state_changed, { 0 } },
+    { "clear-filters", clear_filters_activated, NULL, NULL, NULL, { 0 } },
+  };
+  g_autoptr (GtkStringList) forms = gtk_string_list_new (NULL);
+  g_auto (GStrv) names = ob_case_filter_my_names (NULL);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_set_layout_manager (self->chips, g_object_new (OB_TYPE_WRAP_LAYOUT, NULL));
+  gtk_string_list_append (forms, _ ("Any form"));
+  for (int form = 0; form < OB_N_FORMS; form++)
+    gtk_string_list_append (forms, ob_ui_form_label (ob_form_code (form)));
+  self->syncing_dropdown = TRUE;
+  gtk_drop_down_set_model (self->form_dropdown, G_LIST_MODEL (forms));
+  self->syncing_dropdown = FALSE;
+  ob_case_list_set_my_names (self->cases, (const char *const *) names);
+  g_signal_connect_swapped (self->cases, "notify::busy", G_CALLBACK (on_busy), self);
+  g_signal_connect_swapped (self->cases, "notify::pending", G_CALLBACK (update_list_state), self);
+  g_signal_connect_swapped (self->cases, "items-changed", G_CALLBACK (on_items_changed), self);
+  apply_filters (self);
+  on_busy (self);
+}
+
+void
+ob_window_set_user (ObWindow *self, const char *session_user)
+{
+  g_auto (GStrv) names = ob_case_filter_my_names (session_user);
+  g_return_if_fail (OB_IS_WINDOW (self));
+  ob_case_list_set_my_names (self->cases, (const char *const *) names);
+}
+
+void
+ob_window_set_filter (ObWindow *self, ObCaseFilterFlags flags, ObPlacementForm form)
+{
+  g_return_if_fail (OB_IS_WINDOW (self));
+  for (guint i = 0; i < G_N_ELEMENTS (filter_actions); i++)
+    g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (
+                                   G_ACTION_MAP (self), filter_actions[i].action)),
+                               g_variant_new_boolean ((flags & filter_actions[i].flag) != 0));
+  g_simple_action_set_state (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "filter-form")),
+      g_variant_new_string (
+          (flags & OB_CASE_FILTER_FORM) && ob_form_code (form) ? ob_form_code (form) : ""));
+  apply_filters (self);
 }
 
 static void
@@ -178,7 +522,12 @@ on_case_changed (ObWindow *self)
     {
       guint position = ob_case_list_find (self->cases, keep);
       if (position != G_MAXUINT)
-        gtk_single_selection_set_selected (self->selection, position);
+        {
+          gtk_single_selection_set_selected (self->selection, position);
+          /* The list was replaced whole: bring the open case back into view. */
+          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                      position);
+        }
     }
   update_list_state (self);
   update_case_title (self);
@@ -254,11 +603,18 @@ ob_window_class_init (ObWindowClass *klass)
   CHILD (sync_icon);
   CHILD (sync_label);
   CHILD (sync_button);
+  CHILD (filter_button);
+  CHILD (filter_bar);
+  CHILD (chips);
+  CHILD (filter_spinner);
+  CHILD (pending_spinner);
+  CHILD (form_dropdown);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back);
   gtk_widget_class_bind_template_callback (widget_class, on_folded);
+  gtk_widget_class_bind_template_callback (widget_class, on_form_selected);
 
   gtk_widget_class_install_action (widget_class, "win.new-case", NULL, new_case_activated);
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_activated);
@@ -294,6 +650,7 @@ ob_window_new (GtkApplication *application, ObStore *store)
   self->case_view = ob_case_view_new (store);
   adw_bin_set_child (self->case_slot, GTK_WIDGET (self->case_view));
   g_signal_connect_swapped (self->case_view, "changed", G_CALLBACK (on_case_changed), self);
+  setup_filters (self);
   update_list_state (self);
   on_folded (self);
   return self;
@@ -358,6 +715,14 @@ ob_window_set_case_data_hidden (ObWindow *self, gboolean hidden)
   page = ob_case_view_get_case (self->case_view) ? "case" : "none";
   gtk_stack_set_visible_child_name (self->content_stack, hidden ? "no-access" : page);
   gtk_widget_set_sensitive (GTK_WIDGET (self->search), !hidden);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->filter_button), !hidden);
+  gtk_widget_set_visible (self->filter_bar, !hidden && ob_case_list_get_filter (self->cases, NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-case", !hidden);
   update_list_state (self);
+}
+
+GtkMenuButton *
+ob_window_get_filter_button (ObWindow *self)
+{
+  return self->filter_button;
 }

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "ob-case-filter.h"
 #include "ob-store.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,17 @@ GtkListView *ob_window_get_list_view (ObWindow *window);
 GtkSearchEntry *ob_window_get_search_entry (ObWindow *window);
 GListModel *ob_window_get_case_model (ObWindow *window);
 GtkWidget *ob_window_get_case_view (ObWindow *window);
+
+/* Sets the list's filters as the filter popover would (the win.filter-*
+ * actions' states, the chips, the form drop-down). */
+void ob_window_set_filter (ObWindow *window, ObCaseFilterFlags flags, ObPlacementForm form);
+
+/* Who "my cases" means: @session_user (the name the registry reported at
+ * sign-in), or when empty or NULL the local account's full and login
+ * names (ob_case_filter_my_names()). */
+void ob_window_set_user (ObWindow *window, const char *session_user);
+
+GtkMenuButton *ob_window_get_filter_button (ObWindow *window);
 
 /* Reloads list and case after the store changed underneath (a sync). */
 void ob_window_reload (ObWindow *window);

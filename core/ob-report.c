@@ -928,6 +928,69 @@ ob_report_row (const ObReport *report, guint i)
   return &g_array_index (report->rows, ObReportRow, i);
 }
 
+/* ---- CSV ---------------------------------------------------------------------- */
+
+static void
+csv_number (GString *line, double x, gboolean as_int)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (line, ',');
+  if (isnan (x))
+    return;
+  g_string_append (line, as_int ? g_ascii_formatd (buf, sizeof buf, "%.0f", x)
+                                : g_ascii_formatd (buf, sizeof buf, "%.6f", x));
+}
+
+static void
+csv_cells (GString *line, const ObShare *s, const ObShareDiff *d)
+{
+  csv_number (line, s->suppressed ? NAN : (double) s->numerator, TRUE);
+  csv_number (line, s->suppressed ? NAN : (double) s->denominator, TRUE);
+  csv_number (line, s->share, FALSE);
+  csv_number (line, s->low, FALSE);
+  csv_number (line, s->high, FALSE);
+  g_string_append (line, s->suppressed ? ",true" : ",false");
+  csv_number (line, s->mean_days, FALSE);
+  csv_number (line, s->median_days, FALSE);
+  csv_number (line, d && !d->suppressed ? d->diff : NAN, FALSE);
+  csv_number (line, d && !d->suppressed ? d->low : NAN, FALSE);
+  csv_number (line, d && !d->suppressed ? d->high : NAN, FALSE);
+}
+
+char *
+ob_report_to_csv (const ObReport *report)
+{
+  const ObReportOptions *o = &report->options;
+  GString *out = g_string_new ("period,from,to");
+
+  for (int d = 0; d < 2; d++)
+    if (o->by[d] != OB_DIM_NONE)
+      g_string_append_printf (out, ",%s", ob_report_dim_code (o->by[d]));
+  g_string_append (out, ",indicator,numerator,denominator,share,ci_low,ci_high,suppressed,"
+                        "mean_gap_days,median_gap_days,diff,diff_low,diff_high\n");
+  for (int p = 0; p < (report->compare ? 2 : 1); p++)
+    for (guint i = 0; i < report->rows->len; i++)
+      {
+        const ObReportRow *row = &g_array_index (report->rows, ObReportRow, i);
+        char from[11], to[11];
+        ob_date_format (p == 0 ? o->from : o->compare_from, from);
+        ob_date_format (p == 0 ? o->to : o->compare_to, to);
+        for (int k = -1; k < OB_N_INDICATORS; k++)
+          {
+            g_string_append_printf (out, "%s,%s,%s", p == 0 ? "current" : "comparison", from, to);
+            for (int d = 0; d < 2; d++)
+              if (o->by[d] != OB_DIM_NONE)
+                g_string_append_printf (out, ",%s", row->code[d] ? row->code[d] : "all");
+            g_string_append_printf (out, ",%s", k < 0 ? "cases" : indicators[k].id);
+            csv_cells (out, k < 0 ? &row->cases[p] : &row->shares[p][k],
+                       k >= 0 && p == 0 && report->compare ? &row->diffs[k] : NULL);
+            g_string_append_c (out, '\n');
+          }
+      }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 check_options (const ObReportOptions *o, GError **error)
 {
@@ -1190,6 +1253,136 @@ ob_report_compute (ObStore *store, const ObReportOptions *options, GError **erro
       }
   build (r, &g, ob_store_models (store));
   return g_steal_pointer (&r);
+}
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+static void
+json_number (cJSON *object, const char *key, double x)
+{
+  if (isnan (x))
+    cJSON_AddNullToObject (object, key);
+  else
+    cJSON_AddNumberToObject (object, key, x);
+}
+
+static cJSON *
+share_json (const ObShare *s)
+{
+  cJSON *item = cJSON_CreateObject ();
+
+  cJSON_AddBoolToObject (item, "suppressed", s->suppressed);
+  json_number (item, "numerator", s->suppressed ? NAN : (double) s->numerator);
+  json_number (item, "denominator", s->suppressed ? NAN : (double) s->denominator);
+  json_number (item, "share", s->share);
+  json_number (item, "ci_low", s->low);
+  json_number (item, "ci_high", s->high);
+  if (!isnan (s->mean_days))
+    {
+      json_number (item, "mean_gap_days", s->mean_days);
+      json_number (item, "median_gap_days", s->median_days);
+    }
+  return item;
+}
+
+static void
+add_date (cJSON *object, const char *key, ObDate date)
+{
+  char buf[11];
+  cJSON_AddStringToObject (object, key, date == OB_DATE_NONE ? "–" : ob_date_format (date, buf));
+}
+
+static cJSON *
+period_json (ObDate from, ObDate to)
+{
+  cJSON *item = cJSON_CreateObject ();
+  add_date (item, "from", from);
+  add_date (item, "to", to);
+  return item;
+}
+
+static cJSON *
+row_json (const ObReport *report, const ObReportRow *row)
+{
+  const ObReportOptions *o = &report->options;
+  cJSON *item = cJSON_CreateObject (), *groups = cJSON_AddObjectToObject (item, "groups");
+
+  for (int d = 0; d < 2; d++)
+    if (o->by[d] != OB_DIM_NONE)
+      {
+        if (row->code[d])
+          cJSON_AddStringToObject (groups, ob_report_dim_code (o->by[d]), row->code[d]);
+        else
+          cJSON_AddNullToObject (groups, ob_report_dim_code (o->by[d]));
+      }
+  for (int p = 0; p < (report->compare ? 2 : 1); p++)
+    {
+      cJSON *period = cJSON_AddObjectToObject (item, p == 0 ? "current" : "comparison");
+      cJSON_AddItemToObject (period, "cases", share_json (&row->cases[p]));
+      for (int k = 0; k < OB_N_INDICATORS; k++)
+        cJSON_AddItemToObject (period, indicators[k].id, share_json (&row->shares[p][k]));
+    }
+  if (report->compare)
+    {
+      cJSON *diffs = cJSON_AddObjectToObject (item, "difference");
+      for (int k = 0; k < OB_N_INDICATORS; k++)
+        {
+          const ObShareDiff *d = &row->diffs[k];
+          cJSON *diff = cJSON_AddObjectToObject (diffs, indicators[k].id);
+          cJSON_AddBoolToObject (diff, "suppressed", d->suppressed);
+          json_number (diff, "diff", d->suppressed ? NAN : d->diff);
+          json_number (diff, "ci_low", d->suppressed ? NAN : d->low);
+          json_number (diff, "ci_high", d->suppressed ? NAN : d->high);
+        }
+    }
+  return item;
+}
+
+cJSON *
+ob_report_to_json (const ObReport *report)
+{
+  const ObReportOptions *o = &report->options;
+  cJSON *out = cJSON_CreateObject ();
+
+  g_return_val_if_fail (report != NULL, NULL);
+  cJSON_AddItemToObject (out, "current", period_json (o->from, o->to));
+  if (report->compare)
+    cJSON_AddItemToObject (out, "comparison", period_json (o->compare_from, o->compare_to));
+  add_date (out, "today", o->today);
+  cJSON_AddNumberToObject (out, "threshold", o->threshold);
+  cJSON *by = cJSON_AddArrayToObject (out, "by");
+  for (int d = 0; d < 2; d++)
+    if (o->by[d] != OB_DIM_NONE)
+      cJSON_AddItemToArray (by, cJSON_CreateString (ob_report_dim_code (o->by[d])));
+  cJSON *defs = cJSON_AddArrayToObject (out, "indicators");
+  for (int k = 0; k < OB_N_INDICATORS; k++)
+    {
+      cJSON *item = cJSON_CreateObject ();
+      cJSON_AddStringToObject (item, "id", indicators[k].id);
+      cJSON_AddStringToObject (item, "label_en", indicators[k].label_en);
+      cJSON_AddStringToObject (item, "label_sv", indicators[k].label_sv);
+      cJSON_AddStringToObject (item, "numerator", indicators[k].numerator);
+      cJSON_AddStringToObject (item, "denominator", indicators[k].denominator);
+      cJSON_AddItemToArray (defs, item);
+    }
+  cJSON *rows = cJSON_AddArrayToObject (out, "rows");
+  for (guint i = 0; i < report->rows->len; i++)
+    cJSON_AddItemToArray (rows, row_json (report, &g_array_index (report->rows, ObReportRow, i)));
+  return out;
+}
+
+void
+ob_report_previous_period (ObDate from, ObDate to, ObDate *ret_from, ObDate *ret_to)
+{
+  int y1, m1, d1, y2, m2, d2;
+
+  ob_date_to_ymd (from, &y1, &m1, &d1);
+  ob_date_to_ymd (to + 1, &y2, &m2, &d2);
+  if (d1 == 1 && d2 == 1)
+    *ret_from = ob_date_add_months (from, -((y2 - y1) * 12 + (m2 - m1)));
+  else
+    *ret_from = from - (to - from + 1);
+  *ret_to = from - 1;
 }
 
 /* ---- Individual follow-up ------------------------------------------------------ */

@@ -15,6 +15,7 @@
  * comparison, with different placements. */
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <glib.h>
 
 #include "ob-date.h"
@@ -146,6 +147,26 @@ const ObReportOptions *ob_report_options (const ObReport *report);
 gboolean ob_report_has_comparison (const ObReport *report);
 guint ob_report_n_rows (const ObReport *report);
 const ObReportRow *ob_report_row (const ObReport *report, guint i);
+
+/* The report as CSV, the format of `obrutenctl report --csv` (and of the
+ * desktop client's export): a header line, then for each period (current,
+ * then comparison), each row and the cases then each indicator, one line
+ * with the group codes ("all" for a margin), the counts (empty when
+ * suppressed), share, interval, suppressed, days without school and, on
+ * the current period's lines of a comparison, the difference. */
+char *ob_report_to_csv (const ObReport *report);
+
+/* The report as JSON, the shape `obrutenctl report --json` prints and the
+ * registry's GET /v1/reports answers (sync/PROTOCOL.md): the periods,
+ * today, the threshold, the breakdowns, the indicators' definitions and
+ * one object per row.  A suppressed share has "suppressed": true and null
+ * numbers; nothing in it names a case.  Free with cJSON_Delete(). */
+cJSON *ob_report_to_json (const ObReport *report);
+
+/* The period just before [@from, @to] of the same length: whole calendar
+ * months shift by months (a year compares with the year before, leap
+ * years included), any other period by days. */
+void ob_report_previous_period (ObDate from, ObDate to, ObDate *ret_from, ObDate *ret_to);
 
 /* ---- The statistics, for tests and other front ends ---------------------- */
 

@@ -25,6 +25,7 @@ struct _ObHttp
   struct MHD_Daemon *daemon;
   double rate;
   double burst;
+  guint report_threshold;
   GMutex lock; /* guards buckets */
   GHashTable *buckets;
   gint in_flight;
@@ -114,6 +115,8 @@ answer (struct MHD_Connection *connection, Request *request, guint status, char 
     MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
   if (status == MHD_HTTP_TOO_MANY_REQUESTS)
     MHD_add_response_header (response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+  if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+    MHD_add_response_header (response, MHD_HTTP_HEADER_RETRY_AFTER, "5");
   if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
     MHD_add_response_header (response, MHD_HTTP_HEADER_ALLOW,
                              strcmp (request->path, "/v1/changes") == 0 ? "GET, POST" : "GET");
@@ -282,6 +285,7 @@ registry_error (struct MHD_Connection *connection, Request *request, const GErro
     [OB_REGISTRY_ERROR_FORBIDDEN] = { MHD_HTTP_FORBIDDEN, "forbidden" },
     [OB_REGISTRY_ERROR_USER] = { MHD_HTTP_BAD_REQUEST, "bad_request" },
     [OB_REGISTRY_ERROR_INTERNAL] = { MHD_HTTP_INTERNAL_SERVER_ERROR, "internal" },
+    [OB_REGISTRY_ERROR_BUSY] = { MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable" },
   };
   if (error->domain != OB_REGISTRY_ERROR || error->code < 0
       || (gsize) error->code >= G_N_ELEMENTS (map) || error->code == OB_REGISTRY_ERROR_INTERNAL)
@@ -445,6 +449,174 @@ serve_pull (ObHttp *http, struct MHD_Connection *connection, Request *request)
   return answer (connection, request, MHD_HTTP_OK, out);
 }
 
+/* ---- Reports ---------------------------------------------------------------- */
+
+/* The parameters of GET /v1/reports, as sent. */
+typedef struct
+{
+  const char *names[4];
+  char *values[4];
+  gboolean seen[4];
+  char *problem;
+  const char *problem_code;
+} ReportQuery;
+
+enum
+{
+  REPORT_FROM,
+  REPORT_TO,
+  REPORT_BY,
+  REPORT_COMPARE,
+};
+
+/* A period can be at most this many months long: the "period" breakdown has
+ * one group per three months, and the answer grows with it. */
+#define REPORT_MAX_MONTHS 60
+
+static enum MHD_Result
+each_report_argument (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  ReportQuery *query = cls;
+
+  if (query->problem)
+    return MHD_NO;
+  for (int i = 0; i < 4; i++)
+    if (strcmp (key, query->names[i]) == 0)
+      {
+        if (query->seen[i])
+          query->problem = g_strdup_printf ("“%s” is given twice", key);
+        else if (value == NULL || *value == '\0')
+          query->problem = g_strdup_printf ("“%s” has no value", key);
+        else
+          query->values[i] = g_strdup (value);
+        query->seen[i] = TRUE;
+        return query->problem ? MHD_NO : MHD_YES;
+      }
+  query->problem = g_strdup_printf (
+      "unknown parameter “%.40s” (a report takes from, to, by and compare)", key);
+  query->problem_code = "unknown_field";
+  return MHD_NO;
+}
+
+/* "YYYY-MM-DD" of parameter @name into @ret; NULL or the problem. */
+static char *
+report_date (const char *name, const char *text, ObDate *ret)
+{
+  if (ob_date_parse (text, ret, NULL))
+    return NULL;
+  return g_strdup_printf ("“%s” must be a date YYYY-MM-DD (1900–2199), not “%.40s”", name, text);
+}
+
+/* Periods run over whole calendar months, at most REPORT_MAX_MONTHS: two
+ * overlapping periods then differ by whole months, never by the few
+ * discharges of one day (see PROTOCOL.md, "GET /v1/reports"). */
+static char *
+check_period (const char *what, ObDate from, ObDate to)
+{
+  int y1, m1, d1, y2, m2, d2;
+
+  if (to < from)
+    return g_strdup_printf ("the %s ends before it starts", what);
+  ob_date_to_ymd (from, &y1, &m1, &d1);
+  ob_date_to_ymd (to + 1, &y2, &m2, &d2);
+  if (d1 != 1 || d2 != 1)
+    return g_strdup_printf ("the %s must run over whole calendar months: from the first day of a "
+                            "month to the last day of a month",
+                            what);
+  if ((y2 - y1) * 12 + (m2 - m1) > REPORT_MAX_MONTHS)
+    return g_strdup_printf ("the %s is longer than %d months", what, REPORT_MAX_MONTHS);
+  return NULL;
+}
+
+/* The report's options from the query; NULL or the problem (bad_request). */
+static char *
+report_options (const ReportQuery *query, ObReportOptions *o)
+{
+  const char *from = query->values[REPORT_FROM], *to = query->values[REPORT_TO];
+  const char *by = query->values[REPORT_BY], *compare = query->values[REPORT_COMPARE];
+  char *problem = NULL;
+  int year;
+
+  o->today = ob_date_today ();
+  ob_date_to_ymd (o->today, &year, NULL, NULL);
+  if ((from == NULL) != (to == NULL))
+    return g_strdup ("give both “from” and “to”, or neither (the last calendar year)");
+  if (from == NULL)
+    {
+      o->from = ob_date_from_ymd (year - 1, 1, 1);
+      o->to = ob_date_from_ymd (year - 1, 12, 31);
+    }
+  else if ((problem = report_date ("from", from, &o->from))
+           || (problem = report_date ("to", to, &o->to)))
+    return problem;
+  if ((problem = check_period ("period", o->from, o->to)))
+    return problem;
+  if (by)
+    {
+      g_auto (GStrv) parts = g_strsplit (by, ",", -1);
+      if (g_strv_length (parts) > 2)
+        return g_strdup_printf ("“by” takes at most two breakdowns, not “%.60s”", by);
+      for (guint i = 0; parts[i]; i++)
+        if ((o->by[i] = ob_report_dim_from_code (parts[i])) == OB_DIM_NONE)
+          return g_strdup_printf ("unknown breakdown “%.40s” in “by” (gender, age, length, form, "
+                                  "municipality, period)",
+                                  parts[i]);
+      if (o->by[0] == o->by[1])
+        return g_strdup_printf ("“by” names “%s” twice", parts[0]);
+    }
+  if (compare && strcmp (compare, "previous") == 0)
+    ob_report_previous_period (o->from, o->to, &o->compare_from, &o->compare_to);
+  else if (compare && strlen (compare) == 4 && g_ascii_isdigit (compare[0]))
+    {
+      guint64 y;
+      if (!g_ascii_string_to_unsigned (compare, 10, 1900, 2199, &y, NULL))
+        return g_strdup_printf ("“compare” is “previous”, a year or FROM..TO, not “%.40s”",
+                                compare);
+      o->compare_from = ob_date_from_ymd ((int) y, 1, 1);
+      o->compare_to = ob_date_from_ymd ((int) y, 12, 31);
+    }
+  else if (compare)
+    {
+      const char *dots = strstr (compare, "..");
+      g_autofree char *first = dots ? g_strndup (compare, dots - compare) : NULL;
+      if (dots == NULL || ob_date_parse (first, &o->compare_from, NULL) == FALSE
+          || ob_date_parse (dots + 2, &o->compare_to, NULL) == FALSE)
+        return g_strdup_printf ("“compare” is “previous”, a year or FROM..TO "
+                                "(YYYY-MM-DD..YYYY-MM-DD), not “%.40s”",
+                                compare);
+    }
+  if (compare && (problem = check_period ("comparison period", o->compare_from, o->compare_to)))
+    return problem;
+  return NULL;
+}
+
+static enum MHD_Result
+serve_report (ObHttp *http, struct MHD_Connection *connection, Request *request)
+{
+  ReportQuery query = { { "from", "to", "by", "compare" }, { 0 }, { 0 }, NULL, "bad_request" };
+  ObReportOptions o = { .compare_from = OB_DATE_NONE,
+                        .compare_to = OB_DATE_NONE,
+                        .by = { OB_DIM_NONE, OB_DIM_NONE },
+                        .threshold = http->report_threshold };
+  g_autoptr (GError) error = NULL;
+  enum MHD_Result ret;
+  char *out = NULL;
+
+  MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, each_report_argument, &query);
+  if (query.problem == NULL)
+    query.problem = report_options (&query, &o);
+  if (query.problem)
+    ret = fail (connection, request, MHD_HTTP_BAD_REQUEST, query.problem_code, query.problem);
+  else if ((out = ob_registry_report (http->registry, request->user, &o, &error)))
+    ret = answer (connection, request, MHD_HTTP_OK, out);
+  else
+    ret = registry_error (connection, request, error);
+  g_free (query.problem);
+  for (int i = 0; i < 4; i++)
+    g_free (query.values[i]);
+  return ret;
+}
+
 /* ---- The handler ---------------------------------------------------------- */
 
 static enum MHD_Result
@@ -456,15 +628,17 @@ first_argument (void *cls, enum MHD_ValueKind kind, const char *key, const char 
   return MHD_NO;
 }
 
-/* Only a pull takes query parameters (checked in serve_pull); FALSE after
- * answering 400 for any other request that has one. */
+/* Only a pull and a report take query parameters (checked in serve_pull
+ * and serve_report); FALSE after answering 400 for any other request that
+ * has one. */
 static gboolean
 check_no_arguments (struct MHD_Connection *connection, Request *request)
 {
   g_autofree char *first = NULL;
   g_autofree char *message = NULL;
 
-  if (strcmp (request->method, "GET") == 0 && strcmp (request->path, "/v1/changes") == 0)
+  if (strcmp (request->method, "GET") == 0
+      && (strcmp (request->path, "/v1/changes") == 0 || strcmp (request->path, "/v1/reports") == 0))
     return TRUE;
   MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, first_argument, &first);
   if (first == NULL)
@@ -490,7 +664,8 @@ first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
                : (fail (connection, request, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                         "use GET"),
                   FALSE);
-  if (strcmp (request->path, "/v1/session") != 0 && strcmp (request->path, "/v1/changes") != 0)
+  if (strcmp (request->path, "/v1/session") != 0 && strcmp (request->path, "/v1/changes") != 0
+      && strcmp (request->path, "/v1/reports") != 0)
     return fail (connection, request, MHD_HTTP_NOT_FOUND, "not_found",
                  "no such endpoint (see PROTOCOL.md)"),
            FALSE;
@@ -504,6 +679,10 @@ first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
       && (request->user->role == OB_ROLE_ANALYST || request->user->role == OB_ROLE_ADMIN))
     return fail (connection, request, MHD_HTTP_FORBIDDEN, "forbidden",
                  "this role has no access to case data"),
+           FALSE;
+  if (strcmp (request->path, "/v1/reports") == 0 && request->user->role != OB_ROLE_ANALYST)
+    return fail (connection, request, MHD_HTTP_FORBIDDEN, "forbidden",
+                 "reports are for the analyst role only"),
            FALSE;
   if (!rate_allows (http, request->user->name))
     return fail (connection, request, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
@@ -579,6 +758,8 @@ handle (void *cls,
     return serve_health (connection, request);
   if (strcmp (request->path, "/v1/session") == 0)
     return serve_session (connection, request);
+  if (strcmp (request->path, "/v1/reports") == 0)
+    return serve_report (http, connection, request);
   if (strcmp (request->method, "POST") == 0)
     return serve_push (http, connection, request);
   return serve_pull (http, connection, request);
@@ -656,6 +837,8 @@ ob_http_start (ObRegistry *registry, const ObHttpConfig *config, GError **error)
   http->registry = registry;
   http->rate = config->rate > 0 ? config->rate : 20;
   http->burst = config->burst > 0 ? config->burst : 100;
+  http->report_threshold
+      = config->report_threshold ? config->report_threshold : OB_REPORT_DEFAULT_THRESHOLD;
   g_mutex_init (&http->lock);
   http->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 

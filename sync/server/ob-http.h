@@ -12,15 +12,16 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  const char *host; /* a literal IPv4 or IPv6 address */
-  guint16 port;     /* 0: any free port (see ob_http_port) */
-  GBytes *tls_cert; /* PEM, or NULL for plain HTTP */
-  GBytes *tls_key;  /* PEM */
-  guint threads;    /* worker threads (0: 4) */
-  double rate;      /* requests per second per token (0: 20) */
-  guint burst;      /* bucket size (0: 100) */
-  guint max_per_ip; /* connections per client address (0: 32) */
-  guint timeout_s;  /* idle connection timeout (0: 30) */
+  const char *host;       /* a literal IPv4 or IPv6 address */
+  guint16 port;           /* 0: any free port (see ob_http_port) */
+  GBytes *tls_cert;       /* PEM, or NULL for plain HTTP */
+  GBytes *tls_key;        /* PEM */
+  guint threads;          /* worker threads (0: 4) */
+  double rate;            /* requests per second per token (0: 20) */
+  guint burst;            /* bucket size (0: 100) */
+  guint max_per_ip;       /* connections per client address (0: 32) */
+  guint timeout_s;        /* idle connection timeout (0: 30) */
+  guint report_threshold; /* GET /v1/reports hides counts below it (0: 5) */
 } ObHttpConfig;
 
 typedef struct _ObHttp ObHttp;

@@ -54,6 +54,13 @@ struct _ObRegistry
   int aux[N_AUX];
   int audit_fd;
   GMutex audit_lock;
+  /* Reports: one computed at a time (report_lock, taken with trylock);
+   * answers kept per question (cache, guarded by cache_lock). */
+  GMutex report_lock;
+  GMutex cache_lock;
+  GHashTable *report_cache; /* question → ReportAnswer* */
+  gsize report_cache_bytes;
+  guint report_delay_ms; /* OB_TEST_REPORT_DELAY_MS: tests of the busy answer */
 };
 
 void
@@ -67,6 +74,20 @@ ob_user_free (ObUser *user)
   g_free (user);
 }
 
+typedef struct
+{
+  char *body;
+  gint64 expires_us; /* monotonic */
+} ReportAnswer;
+
+static void
+report_answer_free (gpointer data)
+{
+  ReportAnswer *answer = data;
+  g_free (answer->body);
+  g_free (answer);
+}
+
 /* ---- Opening ------------------------------------------------------------ */
 
 ObRegistry *
@@ -78,6 +99,13 @@ ob_registry_open (const char *data_dir, gboolean create, GError **error)
 
   registry->audit_fd = -1;
   g_mutex_init (&registry->audit_lock);
+  g_mutex_init (&registry->report_lock);
+  g_mutex_init (&registry->cache_lock);
+  registry->report_cache
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, report_answer_free);
+  if (g_getenv ("OB_TEST_REPORT_DELAY_MS"))
+    registry->report_delay_ms
+        = (guint) MIN (g_ascii_strtoull (g_getenv ("OB_TEST_REPORT_DELAY_MS"), NULL, 10), 60000);
   registry->dir = g_strdup (data_dir);
   if (!create && !g_file_test (store_dir, G_FILE_TEST_IS_DIR))
     {
@@ -118,6 +146,9 @@ ob_registry_close (ObRegistry *registry)
   if (registry->audit_fd >= 0)
     close (registry->audit_fd);
   g_mutex_clear (&registry->audit_lock);
+  g_mutex_clear (&registry->report_lock);
+  g_mutex_clear (&registry->cache_lock);
+  g_hash_table_unref (registry->report_cache);
   g_free (registry->dir);
   g_free (registry);
 }
@@ -222,8 +253,9 @@ ob_registry_print_audit (const char *data_dir,
       if ((entity_id && strcmp (S ("id"), entity_id) != 0)
           || (user && strcmp (S ("user"), user) != 0))
         continue;
-      g_print ("%s  %-16s %-14s %-6s %s %s  %s\n", S ("time"), S ("user"), S ("role"), S ("action"),
-               S ("entity"), S ("id"), S ("change"));
+      g_print ("%s  %-16s %-14s %-6s %s %s  %s%s%s\n", S ("time"), S ("user"), S ("role"),
+               S ("action"), S ("entity"), S ("id"), S ("change"), *S ("query") ? " " : "",
+               S ("query"));
 #undef S
     }
   if (local)
@@ -1450,4 +1482,162 @@ failed:
   g_set_error (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_INTERNAL,
                "the registry could not read its store: %s", local->message);
   return NULL;
+}
+
+/* ---- Reports ------------------------------------------------------------ */
+
+/* The question a report answers, as text: the audit's "query" and the
+ * cache's key (with the threshold and today). */
+static char *
+report_question (const ObReportOptions *o)
+{
+  char a[11], b[11];
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "from=%s", ob_date_format (o->from, a));
+  g_string_append_printf (out, "&to=%s", ob_date_format (o->to, b));
+  for (int d = 0; d < 2; d++)
+    if (o->by[d] != OB_DIM_NONE)
+      g_string_append_printf (out, "%s%s", d == 0 ? "&by=" : ",", ob_report_dim_code (o->by[d]));
+  if (o->compare_from != OB_DATE_NONE)
+    g_string_append_printf (out, "&compare=%s..%s", ob_date_format (o->compare_from, a),
+                            ob_date_format (o->compare_to, b));
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+audit_report (ObRegistry *registry, const ObUser *user, const char *question, GError **error)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  audit_line (line, user, "report", NULL, NULL, NULL);
+  /* audit_line() ends the object; the question goes before its brace. */
+  g_string_truncate (line, line->len - 2);
+  g_string_append (line, ",\"query\":");
+  ob_json_write_string (line, question);
+  g_string_append (line, "}\n");
+  return audit_flush (registry, line, error);
+}
+
+/* Answers must not grow without bound: a few dozen questions, 64 MiB. */
+#define REPORT_CACHE_ENTRIES 32
+#define REPORT_CACHE_BYTES (64u * 1024 * 1024)
+
+static char *
+cache_lookup (ObRegistry *registry, const char *key)
+{
+  char *body = NULL;
+
+  g_mutex_lock (&registry->cache_lock);
+  ReportAnswer *answer = g_hash_table_lookup (registry->report_cache, key);
+  if (answer && answer->expires_us > g_get_monotonic_time ())
+    body = g_strdup (answer->body);
+  g_mutex_unlock (&registry->cache_lock);
+  return body;
+}
+
+static gboolean
+expired (gpointer key, gpointer value, gpointer user_data)
+{
+  ReportAnswer *answer = value;
+  gsize *bytes = user_data;
+  if (answer->expires_us > g_get_monotonic_time ())
+    return FALSE;
+  *bytes -= strlen (answer->body);
+  return TRUE;
+}
+
+static void
+cache_store (ObRegistry *registry, const char *key, const char *body)
+{
+  gsize len = strlen (body);
+  ReportAnswer *answer;
+
+  if (len > REPORT_CACHE_BYTES)
+    return;
+  g_mutex_lock (&registry->cache_lock);
+  g_hash_table_foreach_remove (registry->report_cache, expired, &registry->report_cache_bytes);
+  if ((answer = g_hash_table_lookup (registry->report_cache, key)))
+    registry->report_cache_bytes -= strlen (answer->body);
+  if (g_hash_table_size (registry->report_cache) >= REPORT_CACHE_ENTRIES
+      || registry->report_cache_bytes + len > REPORT_CACHE_BYTES)
+    {
+      g_hash_table_remove_all (registry->report_cache);
+      registry->report_cache_bytes = 0;
+    }
+  answer = g_new0 (ReportAnswer, 1);
+  answer->body = g_strdup (body);
+  answer->expires_us = g_get_monotonic_time () + OB_REGISTRY_REPORT_CACHE_S * G_USEC_PER_SEC;
+  g_hash_table_replace (registry->report_cache, g_strdup (key), answer);
+  registry->report_cache_bytes += len;
+  g_mutex_unlock (&registry->cache_lock);
+}
+
+char *
+ob_registry_report (ObRegistry *registry,
+                    const ObUser *user,
+                    const ObReportOptions *options,
+                    GError **error)
+{
+  ObReportOptions o = *options;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *question = NULL, *key = NULL, *body = NULL;
+  char today[11];
+
+  /* Aggregates only, and only for the role that has no case data. */
+  if (user->role != OB_ROLE_ANALYST)
+    {
+      g_set_error (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_FORBIDDEN,
+                   "reports are for the analyst role, not %s", ob_role_code (user->role));
+      return NULL;
+    }
+  if (o.threshold == 0)
+    o.threshold = OB_REPORT_DEFAULT_THRESHOLD;
+  if (o.today == OB_DATE_NONE)
+    o.today = ob_date_today ();
+  question = report_question (&o);
+  key = g_strdup_printf ("%s&threshold=%u&today=%s", question, o.threshold,
+                         ob_date_format (o.today, today));
+  body = cache_lookup (registry, key);
+  if (body == NULL)
+    {
+      if (!g_mutex_trylock (&registry->report_lock))
+        {
+          g_set_error (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_BUSY,
+                       "another report is being computed; try again in a few seconds");
+          return NULL;
+        }
+      /* The one that held the lock may just have computed this question. */
+      body = cache_lookup (registry, key);
+      if (body == NULL)
+        {
+          g_autoptr (ObReport) report = ob_report_compute (registry->store, &o, &local);
+          if (registry->report_delay_ms)
+            g_usleep (registry->report_delay_ms * 1000);
+          if (report)
+            {
+              g_autoptr (cJSON) json = ob_report_to_json (report);
+              body = ob_json_print (json);
+              cache_store (registry, key, body);
+            }
+        }
+      g_mutex_unlock (&registry->report_lock);
+      if (body == NULL)
+        {
+          if (g_error_matches (local, OB_STORE_ERROR, OB_STORE_ERROR_INVALID))
+            g_set_error_literal (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_BAD_REQUEST,
+                                 local->message);
+          else
+            g_set_error (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_INTERNAL,
+                         "the registry could not compute the report: %s", local->message);
+          return NULL;
+        }
+    }
+  /* What was read is on record before it leaves. */
+  if (!audit_report (registry, user, question, &local))
+    {
+      g_set_error (error, OB_REGISTRY_ERROR, OB_REGISTRY_ERROR_INTERNAL, "%s", local->message);
+      return NULL;
+    }
+  return g_steal_pointer (&body);
 }

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "ob-domain.h"
+#include "ob-report.h"
 #include "ob-store.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,7 @@ typedef enum
   OB_REGISTRY_ERROR_FORBIDDEN,     /* 403 forbidden */
   OB_REGISTRY_ERROR_USER,          /* a user command was wrong (CLI) */
   OB_REGISTRY_ERROR_INTERNAL,      /* 500: the store failed */
+  OB_REGISTRY_ERROR_BUSY,          /* 503 unavailable: try again shortly */
 } ObRegistryError;
 
 GQuark ob_registry_error_quark (void);
@@ -107,6 +109,24 @@ char *ob_registry_pull (ObRegistry *registry,
                         guint limit,
                         guint *ret_sent,
                         GError **error);
+
+/* ---- Reports ---- */
+
+/* How long a report's answer is kept for the same question. */
+#define OB_REGISTRY_REPORT_CACHE_S 60
+
+/* The report of @options (ob_report_compute() over the registry's whole
+ * store, suppression applied with @options->threshold) as the JSON body of
+ * GET /v1/reports (PROTOCOL.md), for the analyst role only.  One report is
+ * computed at a time; the same question (periods, breakdowns, threshold,
+ * today) within OB_REGISTRY_REPORT_CACHE_S seconds gets the kept answer.
+ * Every answer is audited (action "report", the question in "query").
+ * Errors: FORBIDDEN (another role), BAD_REQUEST (options that make no
+ * sense), BUSY (another report is being computed), INTERNAL. */
+char *ob_registry_report (ObRegistry *registry,
+                          const ObUser *user,
+                          const ObReportOptions *options,
+                          GError **error);
 
 /* ---- Audit ---- */
 

@@ -21,6 +21,7 @@ usage (void)
       "  obruten-server serve --data DIR --listen ADDRESS:PORT [--tls-cert F --tls-key F]\n"
       "                       [--insecure-http] [--threads N] [--rate R] [--burst N]\n"
       "                       [--max-per-ip N] [--timeout S] [--port-file F]\n"
+      "                       [--report-threshold N]\n"
       "  obruten-server user add --data DIR --name NAME --role ROLE --scope SCOPE [--protected]\n"
       "  obruten-server user list --data DIR\n"
       "  obruten-server user revoke --data DIR --name NAME\n"
@@ -114,6 +115,7 @@ cmd_serve (int argc, char **argv)
   g_autofree char *data = NULL, *listen = NULL, *cert = NULL, *key = NULL, *port_file = NULL;
   gboolean insecure = FALSE;
   int threads = 0, burst = 0, max_per_ip = 0, timeout = 0;
+  int report_threshold = OB_REPORT_DEFAULT_THRESHOLD;
   double rate = 0;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, NULL, NULL },
@@ -127,6 +129,7 @@ cmd_serve (int argc, char **argv)
     { "max-per-ip", 0, 0, G_OPTION_ARG_INT, &max_per_ip, NULL, NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, NULL, NULL },
     { "port-file", 0, 0, G_OPTION_ARG_FILENAME, &port_file, NULL, NULL },
+    { "report-threshold", 0, 0, G_OPTION_ARG_INT, &report_threshold, NULL, NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -167,7 +170,17 @@ cmd_serve (int argc, char **argv)
                   "positive numbers\n");
       return EXIT_USER;
     }
-  ObHttpConfig config = { host, port, NULL, NULL, threads, rate, burst, max_per_ip, timeout };
+  /* Reports never show counts of 1 or 2, whatever the operator says. */
+  if (report_threshold < 3 || report_threshold > 1000)
+    {
+      g_printerr (
+          "obruten-server: --report-threshold must be 3 to 1000 (default %d: counts 1 to %d "
+          "are never shown)\n",
+          OB_REPORT_DEFAULT_THRESHOLD, OB_REPORT_DEFAULT_THRESHOLD - 1);
+      return EXIT_USER;
+    }
+  ObHttpConfig config = { host, port,  NULL,       NULL,    threads,
+                          rate, burst, max_per_ip, timeout, (guint) report_threshold };
   g_autoptr (GBytes) cert_pem = NULL, key_pem = NULL;
   if (cert && (!(cert_pem = read_pem (cert, &error)) || !(key_pem = read_pem (key, &error))))
     {

@@ -1,0 +1,297 @@
+/* ob-case-filter.c — the case list's filters (ob-case-filter.h). */
+#include "ob-case-filter.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ob-report.h"
+#include "ob-store-aux.h"
+
+/* Every case in list order, at most (the list's own limit). */
+#define ALL_CASES 10000000
+
+guint32
+ob_case_filter_mask (ObCaseFilterFlags flags, ObPlacementForm form)
+{
+  guint32 mask = flags & (OB_CASE_FILTER_ALL & ~OB_CASE_FILTER_FORM);
+  if ((flags & OB_CASE_FILTER_FORM) && form >= 0 && form < OB_N_FORMS)
+    mask |= OB_CASE_FILTER_FORM_BIT (form);
+  return mask;
+}
+
+ObCaseScan
+ob_case_filter_scans (ObCaseFilterFlags flags)
+{
+  ObCaseScan scans = 0;
+  if (flags & OB_CASE_FILTER_MINE)
+    scans |= OB_CASE_SCAN_CASES;
+  if (flags & (OB_CASE_FILTER_OVERDUE | OB_CASE_FILTER_FOLLOWUP_DUE))
+    scans |= OB_CASE_SCAN_DUE;
+  if (flags & (OB_CASE_FILTER_DISCHARGED | OB_CASE_FILTER_FORM))
+    scans |= OB_CASE_SCAN_PLACEMENTS;
+  return scans;
+}
+
+ObCaseFilterData *
+ob_case_filter_data_ref (ObCaseFilterData *data)
+{
+  g_atomic_int_inc (&data->ref_count);
+  return data;
+}
+
+void
+ob_case_filter_data_unref (ObCaseFilterData *data)
+{
+  if (data == NULL || !g_atomic_int_dec_and_test (&data->ref_count))
+    return;
+  g_hash_table_unref (data->index);
+  g_ptr_array_unref (data->ids);
+  g_free (data->flags);
+  g_free (data);
+}
+
+guint32
+ob_case_filter_data_lookup (ObCaseFilterData *data, const char *case_id)
+{
+  guint position = GPOINTER_TO_UINT (g_hash_table_lookup (data->index, case_id));
+  return position ? data->flags[position - 1] : 0;
+}
+
+/* The position of @case_id, or -1. */
+static int
+position_of (ObCaseFilterData *data, const char *case_id)
+{
+  return case_id ? (int) GPOINTER_TO_UINT (g_hash_table_lookup (data->index, case_id)) - 1 : -1;
+}
+
+static char *
+fold_name (const char *name)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *normal = g_utf8_normalize (stripped, -1, G_NORMALIZE_ALL_COMPOSE);
+  return normal ? g_utf8_casefold (normal, -1) : NULL;
+}
+
+typedef struct
+{
+  ObCaseFilterData *data;
+  GCancellable *cancellable;
+  guint seen;
+  /* cases */
+  GPtrArray *names; /* folded */
+  /* placements: the current one of each case so far */
+  ObDate *latest_start;
+  char **latest_id;
+  ObDate recent_from, today;
+} Scan;
+
+static gboolean
+go_on (Scan *scan)
+{
+  return (++scan->seen & 1023) != 0 || !g_cancellable_is_cancelled (scan->cancellable);
+}
+
+static gboolean
+case_one (ObEntity *entity, gpointer user_data)
+{
+  Scan *scan = user_data;
+  int position = position_of (scan->data, ob_entity_id (entity));
+  const char *worker = ob_entity_get_string (entity, "social_worker");
+
+  if (position >= 0 && worker && *worker)
+    {
+      g_autofree char *folded = fold_name (worker);
+      for (guint i = 0; folded && i < scan->names->len; i++)
+        if (strcmp (folded, g_ptr_array_index (scan->names, i)) == 0)
+          {
+            scan->data->flags[position] |= OB_CASE_FILTER_MINE;
+            break;
+          }
+    }
+  return go_on (scan);
+}
+
+static gboolean
+placement_one (ObEntity *entity, gpointer user_data)
+{
+  Scan *scan = user_data;
+  int position = position_of (scan->data, ob_entity_get_string (entity, "case_id"));
+  ObDate start = ob_entity_get_date (entity, "start");
+  ObDate discharge = ob_entity_get_date (entity, "discharge");
+  const char *id = ob_entity_id (entity);
+
+  if (position < 0)
+    return go_on (scan);
+  if (discharge != OB_DATE_NONE && discharge >= scan->recent_from && discharge <= scan->today)
+    scan->data->flags[position] |= OB_CASE_FILTER_DISCHARGED;
+  if (scan->latest_id[position] == NULL || start > scan->latest_start[position]
+      || (start == scan->latest_start[position] && strcmp (id, scan->latest_id[position]) > 0))
+    {
+      ObPlacementForm form = ob_form_from_code (ob_entity_get_string (entity, "form"));
+      scan->latest_start[position] = start;
+      g_free (scan->latest_id[position]);
+      scan->latest_id[position] = g_strdup (id);
+      scan->data->flags[position] &= ~(guint32) (0xffu << 8);
+      if (form != OB_FORM_INVALID)
+        scan->data->flags[position] |= OB_CASE_FILTER_FORM_BIT (form);
+    }
+  return go_on (scan);
+}
+
+static gboolean
+scan_cases (ObStore *store, Scan *scan, const char *const *my_names, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; my_names && my_names[i]; i++)
+    {
+      char *folded = fold_name (my_names[i]);
+      if (folded && *folded)
+        g_ptr_array_add (names, folded);
+      else
+        g_free (folded);
+    }
+  if (names->len == 0)
+    return TRUE; /* nobody: no case is mine */
+  scan->names = names;
+  return ob_store_foreach_entity (store, "case", case_one, scan, error);
+}
+
+static gboolean
+scan_placements (ObStore *store, Scan *scan, GError **error)
+{
+  guint n = scan->data->ids->len;
+  gboolean ok;
+
+  scan->latest_start = g_new0 (ObDate, n);
+  scan->latest_id = g_new0 (char *, n + 1);
+  scan->recent_from = scan->today - (OB_CASE_FILTER_DISCHARGED_DAYS - 1);
+  ok = ob_store_foreach_entity (store, "placement", placement_one, scan, error);
+  for (guint i = 0; i < n; i++)
+    g_free (scan->latest_id[i]);
+  g_free (scan->latest_id);
+  g_free (scan->latest_start);
+  return ok;
+}
+
+static gboolean
+scan_due (ObStore *store, Scan *scan, GError **error)
+{
+  g_autoptr (GPtrArray) overdue = ob_store_overdue (store, scan->today, G_MAXUINT, error);
+  g_autoptr (GPtrArray) followups = NULL;
+
+  if (overdue == NULL)
+    return FALSE;
+  for (guint i = 0; i < overdue->len; i++)
+    {
+      int position
+          = position_of (scan->data, ((ObDueRow *) g_ptr_array_index (overdue, i))->case_id);
+      if (position >= 0)
+        scan->data->flags[position] |= OB_CASE_FILTER_OVERDUE;
+    }
+  if (g_cancellable_is_cancelled (scan->cancellable))
+    return TRUE;
+  followups = ob_report_followups_due (store, scan->today, OB_CASE_FILTER_FOLLOWUP_DAYS, G_MAXUINT,
+                                       error);
+  if (followups == NULL)
+    return FALSE;
+  for (guint i = 0; i < followups->len; i++)
+    {
+      int position
+          = position_of (scan->data, ((ObFollowupDue *) g_ptr_array_index (followups, i))->case_id);
+      if (position >= 0)
+        scan->data->flags[position] |= OB_CASE_FILTER_FOLLOWUP_DUE;
+    }
+  return TRUE;
+}
+
+ObCaseFilterData *
+ob_case_filter_compute (ObStore *store,
+                        ObCaseFilterData *base,
+                        ObCaseScan scans,
+                        const char *const *my_names,
+                        ObDate today,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  g_autoptr (ObCaseFilterData) data = g_new0 (ObCaseFilterData, 1);
+  Scan scan = { data, cancellable, 0, NULL, NULL, NULL, 0, today };
+
+  data->ref_count = 1;
+  data->today = today;
+  if (base)
+    {
+      data->ids = g_ptr_array_ref (base->ids);
+      data->index = g_hash_table_ref (base->index);
+      data->flags = g_memdup2 (base->flags, sizeof (guint32) * MAX (base->ids->len, 1));
+      data->scans = base->scans;
+      /* What is scanned again starts from nothing. */
+      guint32 clear = 0;
+      if (scans & OB_CASE_SCAN_CASES)
+        clear |= OB_CASE_FILTER_MINE;
+      if (scans & OB_CASE_SCAN_DUE)
+        clear |= OB_CASE_FILTER_OVERDUE | OB_CASE_FILTER_FOLLOWUP_DUE;
+      if (scans & OB_CASE_SCAN_PLACEMENTS)
+        clear |= OB_CASE_FILTER_DISCHARGED | (0xffu << 8);
+      for (guint i = 0; i < data->ids->len; i++)
+        data->flags[i] &= ~clear;
+    }
+  else
+    {
+      data->ids = ob_store_case_page (store, NULL, ALL_CASES, error);
+      if (data->ids == NULL)
+        return NULL;
+      data->index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < data->ids->len; i++)
+        g_hash_table_insert (data->index, g_ptr_array_index (data->ids, i),
+                             GUINT_TO_POINTER (i + 1));
+      data->flags = g_new0 (guint32, MAX (data->ids->len, 1));
+    }
+
+  if ((scans & OB_CASE_SCAN_CASES) && !scan_cases (store, &scan, my_names, error))
+    return NULL;
+  if ((scans & OB_CASE_SCAN_DUE) && !scan_due (store, &scan, error))
+    return NULL;
+  if ((scans & OB_CASE_SCAN_PLACEMENTS) && !scan_placements (store, &scan, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  data->scans |= scans;
+  return g_steal_pointer (&data);
+}
+
+char **
+ob_case_filter_my_names (const char *session_user)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  const char *real = g_get_real_name ();
+
+  if (session_user && *session_user)
+    g_ptr_array_add (names, g_strdup (session_user));
+  else
+    {
+      if (real && *real && g_strcmp0 (real, "Unknown") != 0)
+        g_ptr_array_add (names, g_strdup (real));
+      g_ptr_array_add (names, g_strdup (g_get_user_name ()));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+const char *
+ob_case_filter_label (ObCaseFilterFlags flag)
+{
+  switch (flag)
+    {
+      case OB_CASE_FILTER_MINE:
+        return _ ("My cases");
+      case OB_CASE_FILTER_OVERDUE:
+        return _ ("Overdue routines");
+      case OB_CASE_FILTER_FOLLOWUP_DUE:
+        return _ ("Follow-up due");
+      case OB_CASE_FILTER_DISCHARGED:
+        return _ ("Discharged recently");
+      default:
+        return "";
+    }
+}

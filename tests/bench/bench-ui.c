@@ -1,0 +1,504 @@
+/* bench-ui.c — the desktop client's performance figures at N cases (issue 4),
+ * measured under Xvfb, each GTK run in a fresh process (this program re-run
+ * with --child) so that no run warms the next one's heap:
+ *
+ *   1. time to first frame: from spawning the process to the first frame of
+ *      the main window painted (the frame clock's "after-paint"), with the
+ *      N-case store vs an empty store; median of --runs each, interleaved
+ *                                                       (goal N/empty ≤ 1.5)
+ *   2. a keystroke in the search at N cases: text set on the search entry
+ *      (a letter, a second letter, deleting it, deleting the first) until
+ *      the case list has changed and the next frame is painted; median and
+ *      max over 32 keystrokes with different prefixes      (goal ≤ 16 ms)
+ *      The search entry's debounce (search-delay, 150 ms by default) is a
+ *      choice of the UI, not work: it is set to 0 here.
+ *   3. memory at N cases: VmRSS and RssAnon after the first frame and after
+ *      the keystrokes                                     (goal < 150 MB)
+ *
+ * Usage: xvfb-run -a bench-ui [--cases N] [--store DIR] [--runs R]
+ *   --store: an existing store with the N demo cases (`obrutenctl demo
+ *   --cases N --municipality 1480`), else one is generated in a temp dir. */
+#include <adwaita.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ob-application.h"
+#include "ob-case-list.h"
+#include "ob-demo.h"
+#include "ob-store.h"
+#include "ob-sync-controller.h"
+#include "ob-window.h"
+
+#define KEY_GROUPS 8
+#define KEY_TIMEOUT_US (5 * G_USEC_PER_SEC)
+
+static double
+ms (gint64 us)
+{
+  return (double) us / 1000.0;
+}
+
+static void
+die (const char *what, GError *error)
+{
+  fprintf (stderr, "bench-ui: %s: %s\n", what, error ? error->message : "failed");
+  exit (2);
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_double);
+  if (values->len == 0)
+    return 0;
+  if (values->len % 2)
+    return g_array_index (values, double, values->len / 2);
+  return (g_array_index (values, double, values->len / 2 - 1)
+          + g_array_index (values, double, values->len / 2))
+         / 2;
+}
+
+static double
+maximum (GArray *values)
+{
+  double max = 0;
+  for (guint i = 0; i < values->len; i++)
+    max = MAX (max, g_array_index (values, double, i));
+  return max;
+}
+
+/* ---- Memory ------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint64 rss, anon, file, hwm; /* kB */
+} Mem;
+
+static Mem
+read_mem (void)
+{
+  Mem mem = { 0 };
+  g_autofree char *status = NULL;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return mem;
+  for (char *line = status; line && *line;
+       line = strchr (line, '\n'), line = line ? line + 1 : NULL)
+    {
+      sscanf (line, "VmRSS: %" G_GUINT64_FORMAT, &mem.rss);
+      sscanf (line, "RssAnon: %" G_GUINT64_FORMAT, &mem.anon);
+      sscanf (line, "RssFile: %" G_GUINT64_FORMAT, &mem.file);
+      sscanf (line, "VmHWM: %" G_GUINT64_FORMAT, &mem.hwm);
+    }
+  return mem;
+}
+
+static void
+print_mem (const char *when, Mem mem)
+{
+  printf ("  memory %-22s VmRSS %6.1f MB  RssAnon %6.1f MB  RssFile %6.1f MB  VmHWM %6.1f MB"
+          "  (goal VmRSS < 150 MB: %s)\n",
+          when, mem.rss / 1024.0, mem.anon / 1024.0, mem.file / 1024.0, mem.hwm / 1024.0,
+          mem.rss < 150 * 1024 ? "met" : "MISSED");
+}
+
+/* ---- The child: one run of the application ----------------------------------- */
+
+typedef struct
+{
+  ObApplication *application;
+  ObWindow *window;
+  const char *mode; /* "first-frame" or "keys" */
+  gint64 spawned_at;
+  gint64 first_frame_at;
+  guint paints;
+  gint64 last_paint_at;
+  guint model_changes;
+  guint paints_at_model_change;
+  gint64 model_changed_at;
+} Child;
+
+static void
+after_paint (GdkFrameClock *clock, Child *child)
+{
+  child->paints++;
+  child->last_paint_at = g_get_monotonic_time ();
+}
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, Child *child)
+{
+  child->model_changes++;
+  child->model_changed_at = g_get_monotonic_time ();
+  child->paints_at_model_change = child->paints;
+}
+
+static void run_keys (Child *child);
+
+static gboolean
+first_frame_done (gpointer data)
+{
+  Child *child = data;
+
+  if (g_strcmp0 (child->mode, "keys") == 0)
+    run_keys (child);
+  else
+    {
+      Mem mem = read_mem ();
+      printf ("first-frame %" G_GINT64_FORMAT " rss %" G_GUINT64_FORMAT " anon %" G_GUINT64_FORMAT
+              " file %" G_GUINT64_FORMAT " hwm %" G_GUINT64_FORMAT "\n",
+              child->first_frame_at - child->spawned_at, mem.rss, mem.anon, mem.file, mem.hwm);
+    }
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (child->application));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_paint (GdkFrameClock *clock, Child *child)
+{
+  child->first_frame_at = g_get_monotonic_time ();
+  g_signal_handlers_disconnect_by_func (clock, first_paint, child);
+  g_idle_add (first_frame_done, child);
+}
+
+static void
+window_realized (GtkWidget *widget, Child *child)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (first_paint), child);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), child);
+}
+
+static void
+window_added (GtkApplication *application, GtkWindow *window, Child *child)
+{
+  if (!OB_IS_WINDOW (window) || child->window)
+    return;
+  child->window = OB_WINDOW (window);
+  g_signal_connect_after (window, "realize", G_CALLBACK (window_realized), child);
+}
+
+/* Runs the main loop until @done or the time runs out; FALSE on timeout. */
+static gboolean
+wait_for (gboolean (*done) (Child *), Child *child)
+{
+  gint64 deadline = g_get_monotonic_time () + KEY_TIMEOUT_US;
+  while (!done (child))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (100);
+    }
+  return TRUE;
+}
+
+static gboolean
+list_changed_and_painted (Child *child)
+{
+  return child->model_changes > 0 && child->paints > child->paints_at_model_change;
+}
+
+/* Lets idle work and redraws run for a while, as between keystrokes. */
+static void
+settle (Child *child, guint ms_)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms_ * 1000;
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (500);
+}
+
+/* The first @n characters of @word, lowercased. */
+static char *
+prefix (const char *word, int n)
+{
+  const char *end = word;
+  for (int i = 0; i < n && *end; i++)
+    end = g_utf8_next_char (end);
+  return g_utf8_strdown (word, end - word);
+}
+
+static void
+run_keys (Child *child)
+{
+  GtkSearchEntry *entry = ob_window_get_search_entry (child->window);
+  GListModel *model = ob_window_get_case_model (child->window);
+  ObStore *store = ob_application_get_store (child->application);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) totals = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) models = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) stores = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) clears = g_array_new (FALSE, FALSE, sizeof (double));
+  double worst = 0;
+  const char *worst_text = "";
+
+  /* The sync controller counts what waits for the registry on a worker
+   * thread after start (the whole change log of a never-synced demo
+   * store): type once it is done, as its reads would compete. */
+  {
+    ObSyncController *sync = ob_application_get_sync (child->application);
+    gint64 start = g_get_monotonic_time ();
+    while (ob_sync_controller_get_pending (sync) == 0
+           && g_get_monotonic_time () - start < 120 * G_USEC_PER_SEC)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    printf ("  the pending count (outbox: %" G_GUINT64_FORMAT
+            " changes) arrived %.0f ms after the first frame\n",
+            ob_sync_controller_get_pending (sync),
+            ms (g_get_monotonic_time () - child->first_frame_at));
+  }
+  settle (child, 500);
+  print_mem ("after first frame:", read_mem ());
+
+  /* Prefixes of names spread over the list: given names and family names. */
+  for (guint g = 0; g < KEY_GROUPS && n > 0; g++)
+    {
+      g_autoptr (ObCaseItem) item
+          = g_list_model_get_item (model, (guint) ((guint64) g * n / KEY_GROUPS));
+      g_auto (GStrv) words = g_strsplit (ob_case_item_get_name (item), " ", -1);
+      const char *word = words[g % 2 && words[1] ? g_strv_length (words) - 1 : 0];
+      g_ptr_array_add (texts, prefix (word, 1));
+      g_ptr_array_add (texts, prefix (word, 2));
+      g_ptr_array_add (texts, prefix (word, 1));
+      g_ptr_array_add (texts, g_strdup (""));
+    }
+
+  gtk_search_entry_set_search_delay (entry, 0);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), child);
+  for (guint i = 0; i < texts->len; i++)
+    {
+      const char *text = g_ptr_array_index (texts, i);
+      gint64 start;
+      double total, to_model, in_store;
+
+      child->model_changes = 0;
+      start = g_get_monotonic_time ();
+      gtk_editable_set_text (GTK_EDITABLE (entry), text);
+      if (!wait_for (list_changed_and_painted, child))
+        {
+          fprintf (stderr, "bench-ui: no list change or frame after typing “%s”\n", text);
+          exit (2);
+        }
+      total = ms (child->last_paint_at - start);
+      to_model = ms (child->model_changed_at - start);
+
+      /* The store's part alone, as the list asks it (warm, as just now). */
+      {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GPtrArray) ids = NULL;
+        gint64 s = g_get_monotonic_time ();
+        ids = *text ? ob_store_search (store, text, 2000, &error)
+                    : ob_store_case_page (store, NULL, G_MAXUINT, &error);
+        if (ids == NULL)
+          die ("store", error);
+        in_store = ms (g_get_monotonic_time () - s);
+      }
+      g_array_append_val (totals, total);
+      g_array_append_val (models, to_model);
+      g_array_append_val (stores, in_store);
+      if (!*text)
+        g_array_append_val (clears, total);
+      if (total > worst)
+        worst = total, worst_text = text;
+      if (g_getenv ("BENCH_UI_VERBOSE"))
+        printf ("    “%s”: %u rows, %.1f ms to frame (list changed at %.1f ms; store alone %.1f "
+                "ms)\n",
+                text, g_list_model_get_n_items (model), total, to_model, in_store);
+      settle (child, 120);
+    }
+  g_signal_handlers_disconnect_by_func (model, on_items_changed, child);
+
+  printf ("2. keystroke in the search at %u cases (%u keystrokes, search-delay 0):\n", n,
+          totals->len);
+  printf ("  to the next frame:     median %6.2f ms  max %6.2f ms (“%s”)  (goal ≤ 16 ms: %s)\n",
+          median (totals), worst, worst_text, maximum (totals) <= 16 ? "met" : "MISSED");
+  printf ("  to the list changed:   median %6.2f ms  max %6.2f ms\n", median (models),
+          maximum (models));
+  printf ("  the store alone:       median %6.2f ms  max %6.2f ms\n", median (stores),
+          maximum (stores));
+  printf ("  clearing the search:   median %6.2f ms  max %6.2f ms (all %u cases back)\n",
+          median (clears), maximum (clears), n);
+  print_mem ("after the keystrokes:", read_mem ());
+}
+
+static int
+child_main (const char *mode, const char *store_dir, gint64 spawned_at)
+{
+  Child child = { .mode = mode, .spawned_at = spawned_at };
+  char *argv[] = { "bench-ui", "--store", (char *) store_dir, NULL };
+  int status;
+
+  setlocale (LC_ALL, "");
+  child.application = ob_application_new ();
+  g_signal_connect (child.application, "window-added", G_CALLBACK (window_added), &child);
+  status = g_application_run (G_APPLICATION (child.application), 3, argv);
+  g_object_unref (child.application);
+  if (child.first_frame_at == 0)
+    {
+      fprintf (stderr, "bench-ui: the window was never drawn\n");
+      return 2;
+    }
+  return status;
+}
+
+/* ---- The parent: stores, runs, ratios ------------------------------------------ */
+
+static gboolean
+first_frame_run (const char *self, const char *store_dir, double *ret_ms, Mem *ret_mem)
+{
+  g_autofree char *out = NULL, *err = NULL, *spawned = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 frame_us = 0;
+  int status = 0;
+
+  spawned = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_monotonic_time ());
+  char *argv[] = { (char *) self,      "--child",      "first-frame", "--store",
+                   (char *) store_dir, "--spawned-at", spawned,       NULL };
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+    die ("spawn", error);
+  if (!g_spawn_check_wait_status (status, NULL)
+      || sscanf (out,
+                 "first-frame %" G_GINT64_FORMAT " rss %" G_GUINT64_FORMAT
+                 " anon %" G_GUINT64_FORMAT " file %" G_GUINT64_FORMAT " hwm %" G_GUINT64_FORMAT,
+                 &frame_us, &ret_mem->rss, &ret_mem->anon, &ret_mem->file, &ret_mem->hwm)
+             != 5)
+    {
+      fprintf (stderr, "bench-ui: a first-frame run failed:\n%s%s", out, err);
+      return FALSE;
+    }
+  *ret_ms = ms (frame_us);
+  return TRUE;
+}
+
+static char *
+make_store (const char *dir, const char *name, guint cases)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  ObStore *store = ob_store_open (path, OB_STORE_OPEN_CREATE, &error);
+  ObDemoOptions options = { cases, 1, "1480", ob_date_today () };
+
+  if (store == NULL || (cases && !ob_demo_generate (store, &options, NULL, &error)))
+    die ("demo store", error);
+  ob_store_close (store);
+  return path;
+}
+
+/* Figures 1 in first-frame processes, 2 and 3 in a keystroke process. */
+static int
+measure (const char *empty_dir, char *store_dir, int cases, int runs)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* 1. Interleaved, so that drift in the machine hits both alike; a first
+   * unmeasured run of each warms the page cache and the font caches. */
+  g_autoptr (GArray) empty_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) full_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  Mem mem = { 0 }, full_mem = { 0 };
+  double t;
+  if (!first_frame_run (self, empty_dir, &t, &mem) || !first_frame_run (self, store_dir, &t, &mem))
+    return 2;
+  for (int r = 0; r < runs; r++)
+    {
+      if (!first_frame_run (self, empty_dir, &t, &mem))
+        return 2;
+      g_array_append_val (empty_ms, t);
+      if (!first_frame_run (self, store_dir, &t, &full_mem))
+        return 2;
+      g_array_append_val (full_ms, t);
+    }
+  double empty_median = median (empty_ms), full_median = median (full_ms);
+  printf ("1. time to first frame (process start to the window's first frame, median of %d):\n",
+          runs);
+  printf ("  empty store:  %7.1f ms (min %.1f, max %.1f)\n", empty_median,
+          g_array_index (empty_ms, double, 0), maximum (empty_ms));
+  printf ("  %6d cases: %7.1f ms (min %.1f, max %.1f)\n", cases, full_median,
+          g_array_index (full_ms, double, 0), maximum (full_ms));
+  printf ("  ratio N/empty: %.2f (goal ≤ 1.5: %s)\n", full_median / empty_median,
+          full_median / empty_median <= 1.5 ? "met" : "MISSED");
+  print_mem ("at first frame, empty:", mem);
+  print_mem ("at first frame, N:", full_mem);
+  fflush (stdout);
+
+  /* 2 and 3 in one more fresh process. */
+  {
+    g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_monotonic_time ());
+    char *child_argv[]
+        = { self, "--child", "keys", "--store", store_dir, "--spawned-at", now, NULL };
+    int status = 0;
+    if (!g_spawn_sync (NULL, child_argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+                       &status, &error))
+      die ("spawn", error);
+    if (!g_spawn_check_wait_status (status, &error))
+      die ("keystroke run", error);
+  }
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  gint64 spawned_at = g_get_monotonic_time ();
+  int cases = 100000, runs = 5;
+  g_autofree char *store_dir = NULL, *mode = NULL, *spawned = NULL;
+  GOptionEntry entries[] = {
+    { "cases", 0, 0, G_OPTION_ARG_INT, &cases, "Cases in the demo store (default 100000)", "N" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_dir, "A store with the N demo cases", "DIR" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs per first-frame figure (default 5)", "R" },
+    { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &mode, NULL, NULL },
+    { "spawned-at", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &spawned, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- the desktop client's figures");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    die ("options", error);
+
+  /* As the UI tests run it: no session bus, no accessibility bus, no portal,
+   * settings in memory, the cairo renderer (GL under Xvfb is software). */
+  g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
+  g_setenv ("GDK_BACKEND", "x11", FALSE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("NO_AT_BRIDGE", "1", FALSE);
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", FALSE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", FALSE);
+#ifdef OB_SCHEMA_BUILD_DIR
+  g_setenv ("GSETTINGS_SCHEMA_DIR", OB_SCHEMA_BUILD_DIR, FALSE);
+#endif
+
+  if (mode)
+    return child_main (mode, store_dir, spawned ? g_ascii_strtoll (spawned, NULL, 10) : spawned_at);
+
+  if (cases < 1 || runs < 1)
+    die ("options", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("ob-bench-ui-XXXXXX", &error);
+  if (tmp == NULL)
+    die ("temp dir", error);
+  g_autofree char *empty_dir = make_store (tmp, "empty", 0);
+  if (store_dir == NULL)
+    {
+      printf ("generating %d demo cases…\n", cases);
+      fflush (stdout);
+      store_dir = make_store (tmp, "cases", (guint) cases);
+    }
+  int status = measure (empty_dir, store_dir, cases, runs);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", tmp);
+  if (system (command) != 0)
+    return 2;
+  return status;
+}

@@ -1,0 +1,449 @@
+/* test-filters.c — the case list's filters on a demo store, under Xvfb:
+ * each filter gives exactly the cases the store says (the expected sets are
+ * computed here, case by case, from the cases, their placements and their
+ * routine rows — not from the indexes the filters use), filters combine
+ * with each other and with the search, a store change updates the filtered
+ * list, and clearing restores every case.  The filter popover and the chips
+ * are rendered to PNG in the current language. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+#include <string.h>
+
+#include "ob-case-filter.h"
+#include "ob-case-list.h"
+#include "ob-case-view.h"
+#include "ob-ui-test.h"
+
+#define N_CASES 80
+
+static ObUiFixture *fixture_;
+
+/* What the store says about one case, worked out the long way. */
+typedef struct
+{
+  char *id;
+  char *worker;
+  gboolean overdue;
+  gboolean followup;
+  gboolean discharged;
+  ObPlacementForm form;
+} Expect;
+
+static GPtrArray *expects_; /* Expect* */
+
+static void
+expect_free (Expect *e)
+{
+  g_free (e->id);
+  g_free (e->worker);
+  g_free (e);
+}
+
+static Expect *
+expect_case (ObStore *store, const char *id, ObDate today)
+{
+  Expect *e = g_new0 (Expect, 1);
+  g_autoptr (ObEntity) the_case = ob_store_get (store, "case", id, NULL);
+  g_autoptr (GPtrArray) placements = ob_store_case_children (store, id, "placement", NULL);
+  ObEntity *latest = NULL;
+
+  assert_non_null (the_case);
+  assert_non_null (placements);
+  e->id = g_strdup (id);
+  e->worker = g_strdup (ob_entity_get_string (the_case, "social_worker"));
+  for (guint i = 0; i < placements->len; i++)
+    {
+      ObEntity *p = g_ptr_array_index (placements, i);
+      ObDate discharge = ob_entity_get_date (p, "discharge");
+      g_autoptr (GPtrArray) rows
+          = ob_store_placement_routines (store, ob_entity_id (p), today, NULL);
+
+      assert_non_null (rows);
+      if (discharge != OB_DATE_NONE && discharge <= today
+          && today - discharge < OB_CASE_FILTER_DISCHARGED_DAYS)
+        e->discharged = TRUE;
+      if (latest == NULL || ob_entity_get_date (p, "start") > ob_entity_get_date (latest, "start")
+          || (ob_entity_get_date (p, "start") == ob_entity_get_date (latest, "start")
+              && strcmp (ob_entity_id (p), ob_entity_id (latest)) > 0))
+        latest = p;
+      for (guint j = 0; j < rows->len; j++)
+        {
+          ObRoutineRow *row = g_ptr_array_index (rows, j);
+          gboolean open = row->status == OB_ROUTINE_PENDING || row->status == OB_ROUTINE_OVERDUE;
+          e->overdue |= row->status == OB_ROUTINE_OVERDUE;
+          if (open && row->step->phase == OB_STEP_PHASE_FOLLOWUP && row->due != OB_DATE_NONE
+              && row->due <= today + OB_CASE_FILTER_FOLLOWUP_DAYS)
+            e->followup = TRUE;
+        }
+    }
+  e->form = latest ? ob_form_from_code (ob_entity_get_string (latest, "form")) : OB_FORM_INVALID;
+  return e;
+}
+
+static gboolean
+expect_matches (const Expect *e, ObCaseFilterFlags flags, ObPlacementForm form, const char *me)
+{
+  if ((flags & OB_CASE_FILTER_MINE) && g_strcmp0 (e->worker, me) != 0)
+    return FALSE;
+  if ((flags & OB_CASE_FILTER_OVERDUE) && !e->overdue)
+    return FALSE;
+  if ((flags & OB_CASE_FILTER_FOLLOWUP_DUE) && !e->followup)
+    return FALSE;
+  if ((flags & OB_CASE_FILTER_DISCHARGED) && !e->discharged)
+    return FALSE;
+  if ((flags & OB_CASE_FILTER_FORM) && e->form != form)
+    return FALSE;
+  return TRUE;
+}
+
+static void
+load_expects (ObUiFixture *f)
+{
+  ObStore *store = ob_ui_fixture_store (f);
+  g_autoptr (GPtrArray) ids = ob_store_case_page (store, NULL, 1000, NULL);
+  ObDate today = ob_date_today ();
+
+  assert_non_null (ids);
+  assert_int_equal (ids->len, N_CASES);
+  g_clear_pointer (&expects_, g_ptr_array_unref);
+  expects_ = g_ptr_array_new_with_free_func ((GDestroyNotify) expect_free);
+  for (guint i = 0; i < ids->len; i++)
+    g_ptr_array_add (expects_, expect_case (store, g_ptr_array_index (ids, i), today));
+}
+
+static gboolean
+settled (gpointer data)
+{
+  ObCaseList *list = data;
+  return !ob_case_list_get_busy (list) && !ob_case_list_get_pending (list);
+}
+
+static ObCaseList *
+window_list (ObUiFixture *f)
+{
+  return OB_CASE_LIST (ob_window_get_case_model (f->window));
+}
+
+static void
+wait_settled (ObUiFixture *f)
+{
+  assert_true (ob_ui_wait (settled, window_list (f), 20000));
+}
+
+/* The ids the list shows now, in order. */
+static GPtrArray *
+shown_ids (ObUiFixture *f)
+{
+  GListModel *model = ob_window_get_case_model (f->window);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (ObCaseItem) item = g_list_model_get_item (model, i);
+      g_ptr_array_add (ids, g_strdup (ob_case_item_get_id (item)));
+    }
+  return ids;
+}
+
+/* The list shows exactly the expected cases that @allowed (a set of ids,
+ * NULL: all) holds, in list order; returns how many. */
+static guint
+assert_shows (ObUiFixture *f,
+              ObCaseFilterFlags flags,
+              ObPlacementForm form,
+              const char *me,
+              GHashTable *allowed)
+{
+  g_autoptr (GPtrArray) shown = shown_ids (f);
+  guint n = 0;
+
+  wait_settled (f);
+  g_ptr_array_unref (shown);
+  shown = shown_ids (f);
+  for (guint i = 0; i < expects_->len; i++)
+    {
+      Expect *e = g_ptr_array_index (expects_, i);
+      if (!expect_matches (e, flags, form, me)
+          || (allowed && !g_hash_table_contains (allowed, e->id)))
+        continue;
+      if (n >= shown->len || strcmp (g_ptr_array_index (shown, n), e->id) != 0)
+        fail_msg ("filter %#x form %d: expected %s at %u, list shows %s", flags, form, e->id, n,
+                  n < shown->len ? (char *) g_ptr_array_index (shown, n) : "nothing");
+      n++;
+    }
+  if (shown->len != n)
+    fail_msg ("filter %#x form %d: the list shows %u cases, the store says %u", flags, form,
+              shown->len, n);
+  return n;
+}
+
+static guint
+count_expected (ObCaseFilterFlags flags, ObPlacementForm form, const char *me)
+{
+  guint n = 0;
+  for (guint i = 0; i < expects_->len; i++)
+    n += expect_matches (g_ptr_array_index (expects_, i), flags, form, me);
+  return n;
+}
+
+/* The most common social worker and placement form of the demo cases, so
+ * that "mine" and the form filter find something. */
+static const char *
+common_worker (void)
+{
+  g_autoptr (GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *best = NULL;
+  guint best_n = 0;
+  for (guint i = 0; i < expects_->len; i++)
+    {
+      Expect *e = g_ptr_array_index (expects_, i);
+      guint n;
+      if (e->worker == NULL)
+        continue;
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, e->worker)) + 1;
+      g_hash_table_insert (counts, e->worker, GUINT_TO_POINTER (n));
+      if (n > best_n)
+        best = e->worker, best_n = n;
+    }
+  return best;
+}
+
+static ObPlacementForm
+common_form (void)
+{
+  guint counts[OB_N_FORMS] = { 0 };
+  ObPlacementForm best = 0;
+  for (guint i = 0; i < expects_->len; i++)
+    {
+      Expect *e = g_ptr_array_index (expects_, i);
+      if (e->form != OB_FORM_INVALID && ++counts[e->form] > counts[best])
+        best = e->form;
+    }
+  return best;
+}
+
+/* The chips (buttons with style class ob-chip) under @widget, in order. */
+static void
+find_chips (GtkWidget *widget, GPtrArray *chips)
+{
+  if (gtk_widget_has_css_class (widget, "ob-chip"))
+    g_ptr_array_add (chips, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_chips (c, chips);
+}
+
+static int
+setup (void **state)
+{
+  *state = fixture_;
+  return 0;
+}
+
+/* Each filter alone, set through the popover's actions and drop-down. */
+static void
+test_each_filter (void **state)
+{
+  ObUiFixture *f = *state;
+  GtkWidget *window = GTK_WIDGET (f->window);
+  const char *me;
+  ObPlacementForm form;
+  guint n;
+
+  load_expects (f);
+  me = common_worker ();
+  assert_non_null (me);
+  ob_window_set_user (f->window, me);
+
+  /* Every action toggles its filter; the store decides what it shows. */
+  static const struct
+  {
+    const char *action;
+    ObCaseFilterFlags flag;
+  } actions[] = {
+    { "win.filter-mine", OB_CASE_FILTER_MINE },
+    { "win.filter-overdue", OB_CASE_FILTER_OVERDUE },
+    { "win.filter-followup", OB_CASE_FILTER_FOLLOWUP_DUE },
+    { "win.filter-discharged", OB_CASE_FILTER_DISCHARGED },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      assert_true (gtk_widget_activate_action (window, actions[i].action, NULL));
+      n = assert_shows (f, actions[i].flag, OB_FORM_INVALID, me, NULL);
+      /* The demo data has some of each, never all. */
+      assert_true (n > 0);
+      assert_true (n < N_CASES);
+      assert_int_equal (ob_case_list_get_filter (window_list (f), NULL), actions[i].flag);
+      assert_true (gtk_widget_activate_action (window, actions[i].action, NULL));
+      assert_shows (f, OB_CASE_FILTER_NONE, OB_FORM_INVALID, me, NULL);
+    }
+
+  /* The placement form through the drop-down (0 is "any form"). */
+  form = common_form ();
+  GtkMenuButton *button = ob_window_get_filter_button (f->window);
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+  gtk_menu_button_popup (button);
+  ob_ui_settle ();
+  GtkDropDown *dropdown = NULL;
+  for (GtkWidget *w = gtk_widget_get_first_child (gtk_popover_get_child (GTK_POPOVER (popover))); w;
+       w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_DROP_DOWN (w))
+      dropdown = GTK_DROP_DOWN (w);
+  assert_non_null (dropdown);
+  for (ObPlacementForm each = 0; each < OB_N_FORMS; each++)
+    {
+      gtk_drop_down_set_selected (dropdown, (guint) each + 1);
+      assert_shows (f, OB_CASE_FILTER_FORM, each, me, NULL);
+    }
+  gtk_drop_down_set_selected (dropdown, (guint) form + 1);
+  n = assert_shows (f, OB_CASE_FILTER_FORM, form, me, NULL);
+  assert_true (n > 0 && n < N_CASES);
+  ob_ui_settle ();
+  g_free (ob_ui_screenshot (popover, "filters-popover"));
+  gtk_menu_button_popdown (button);
+  gtk_drop_down_set_selected (dropdown, 0);
+  assert_shows (f, OB_CASE_FILTER_NONE, OB_FORM_INVALID, me, NULL);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
+}
+
+/* Filters AND filters AND the search; chips remove one; clear restores. */
+static void
+test_combined (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  GtkEditable *search = GTK_EDITABLE (ob_window_get_search_entry (f->window));
+  const char *me = common_worker ();
+  ObPlacementForm form = common_form ();
+  ObCaseFilterFlags both = OB_CASE_FILTER_MINE | OB_CASE_FILTER_OVERDUE;
+  g_autoptr (GHashTable) hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) found = NULL;
+  const char *query = NULL;
+
+  ob_window_set_user (f->window, me);
+  ob_window_set_filter (f->window, both, OB_FORM_INVALID);
+  assert_shows (f, both, OB_FORM_INVALID, me, NULL);
+  ob_window_set_filter (f->window, both | OB_CASE_FILTER_FORM, form);
+  assert_shows (f, both | OB_CASE_FILTER_FORM, form, me, NULL);
+
+  /* A search word that finds some but not all of the overdue cases. */
+  ob_window_set_filter (f->window, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID);
+  for (guint i = 0; i < expects_->len && query == NULL; i++)
+    {
+      Expect *e = g_ptr_array_index (expects_, i);
+      g_autoptr (ObEntity) c = ob_store_get (store, "case", e->id, NULL);
+      const char *family = ob_entity_get_string (c, "family_name");
+      g_autoptr (GPtrArray) ids = family ? ob_store_search (store, family, 1000, NULL) : NULL;
+      guint overdue = 0;
+      for (guint j = 0; ids && j < expects_->len; j++)
+        {
+          Expect *x = g_ptr_array_index (expects_, j);
+          for (guint k = 0; k < ids->len; k++)
+            if (strcmp (g_ptr_array_index (ids, k), x->id) == 0)
+              overdue += x->overdue;
+        }
+      if (e->overdue && ids && ids->len > overdue)
+        query = family;
+      if (query)
+        for (guint k = 0; k < ids->len; k++)
+          g_hash_table_add (hits, g_strdup (g_ptr_array_index (ids, k)));
+      if (query)
+        query = g_intern_string (query);
+    }
+  assert_non_null (query);
+  gtk_editable_set_text (search, query);
+  ob_ui_settle ();
+  guint n = assert_shows (f, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID, me, hits);
+  assert_true (n >= 1 && n < g_hash_table_size (hits));
+  gtk_editable_set_text (search, "");
+  ob_ui_settle ();
+  assert_shows (f, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID, me, NULL);
+
+  /* The chips: one per active filter; clicking one removes that filter. */
+  ob_window_set_filter (f->window, OB_CASE_FILTER_OVERDUE | OB_CASE_FILTER_FORM, form);
+  assert_shows (f, OB_CASE_FILTER_OVERDUE | OB_CASE_FILTER_FORM, form, me, NULL);
+  ob_ui_settle ();
+  g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "filters-chips"));
+  g_autoptr (GPtrArray) chips = g_ptr_array_new ();
+  find_chips (GTK_WIDGET (f->window), chips);
+  assert_int_equal (chips->len, 2);
+  GtkWidget *first = g_ptr_array_index (chips, 0);
+  g_signal_emit_by_name (first, "clicked");
+  assert_shows (f, OB_CASE_FILTER_FORM, form, me, NULL);
+
+  /* Every filter at once: the chips wrap within the sidebar. */
+  ob_window_set_filter (f->window, OB_CASE_FILTER_ALL, form);
+  assert_shows (f, OB_CASE_FILTER_ALL, form, me, NULL);
+  ob_ui_settle ();
+  g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "filters-all"));
+  ob_window_set_filter (f->window, OB_CASE_FILTER_FORM, form);
+  assert_shows (f, OB_CASE_FILTER_FORM, form, me, NULL);
+
+  /* Clearing restores every case. */
+  assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.clear-filters", NULL));
+  assert_shows (f, OB_CASE_FILTER_NONE, OB_FORM_INVALID, me, NULL);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
+  found = shown_ids (f);
+  assert_int_equal (found->len, N_CASES);
+}
+
+/* An edit (as after a sync) reaches the filtered list. */
+static void
+test_store_change (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  /* A copy: the expectations are read again after the edit. */
+  g_autofree char *me = g_strdup (common_worker ());
+  g_autoptr (GError) error = NULL;
+  Expect *other = NULL;
+
+  ob_window_set_user (f->window, me);
+  ob_window_set_filter (f->window, OB_CASE_FILTER_MINE, OB_FORM_INVALID);
+  guint before = assert_shows (f, OB_CASE_FILTER_MINE, OB_FORM_INVALID, me, NULL);
+  for (guint i = 0; i < expects_->len && other == NULL; i++)
+    if (g_strcmp0 (((Expect *) g_ptr_array_index (expects_, i))->worker, me) != 0)
+      other = g_ptr_array_index (expects_, i);
+  if (other == NULL)
+    fail_msg ("every case is %s's", me);
+
+  g_autoptr (ObEdit) edit = ob_edit_new ("case", other ? other->id : "");
+  ob_edit_set_string (edit, "social_worker", me);
+  assert_true (ob_store_commit_edit (store, edit, NULL, &error));
+  assert_null (error);
+  ob_window_reload (f->window);
+  load_expects (f);
+  assert_int_equal (assert_shows (f, OB_CASE_FILTER_MINE, OB_FORM_INVALID, me, NULL), before + 1);
+  assert_int_equal (count_expected (OB_CASE_FILTER_MINE, OB_FORM_INVALID, me), before + 1);
+
+  /* Someone else signed in: none of these is theirs. */
+  ob_window_set_user (f->window, "Nobody Atall");
+  assert_shows (f, OB_CASE_FILTER_MINE, OB_FORM_INVALID, "Nobody Atall", NULL);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), 0);
+  ob_ui_settle ();
+  g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "filters-empty"));
+  ob_window_set_filter (f->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
+}
+
+static int
+run (ObUiFixture *fixture)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup (test_each_filter, setup),
+    cmocka_unit_test_setup (test_combined, setup),
+    cmocka_unit_test_setup (test_store_change, setup),
+  };
+  int failed;
+  fixture_ = fixture;
+  failed = cmocka_run_group_tests (tests, NULL, NULL);
+  g_clear_pointer (&expects_, g_ptr_array_unref);
+  return failed;
+}
+
+int
+main (void)
+{
+  return ob_ui_run (N_CASES, run) ? 1 : 0;
+}
