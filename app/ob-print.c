@@ -199,34 +199,49 @@ on_draw_page (GtkPrintOperation *operation, GtkPrintContext *context, int page, 
 }
 
 gboolean
-ob_print_agreement (GtkWindow *parent,
-                    ObStore *store,
-                    const char *agreement_id,
-                    const char *pdf_path,
-                    GError **error)
+ob_print_run (const char *job_name,
+              GCallback begin_print,
+              GCallback draw_page,
+              gpointer data,
+              GtkWindow *parent,
+              const char *pdf_path,
+              GError **error)
 {
-  g_autoptr (GtkPrintOperation) operation = NULL;
-  PrintJob job = { 0 };
+  g_autoptr (GtkPrintOperation) operation = gtk_print_operation_new ();
   GtkPrintOperationResult result;
 
-  job.markup = ob_print_agreement_markup (store, agreement_id, error);
-  if (job.markup == NULL)
-    return FALSE;
-  job.page_starts = g_array_new (FALSE, FALSE, sizeof (int));
-  operation = gtk_print_operation_new ();
-  gtk_print_operation_set_job_name (operation, _ ("Agreement"));
+  gtk_print_operation_set_job_name (operation, job_name);
   gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  g_signal_connect (operation, "begin-print", G_CALLBACK (on_begin_print), &job);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (on_draw_page), &job);
+  g_signal_connect (operation, "begin-print", begin_print, data);
+  g_signal_connect (operation, "draw-page", draw_page, data);
   if (pdf_path)
     gtk_print_operation_set_export_filename (operation, pdf_path);
   result = gtk_print_operation_run (operation,
                                     pdf_path ? GTK_PRINT_OPERATION_ACTION_EXPORT
                                              : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
                                     parent, error);
+  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+}
+
+gboolean
+ob_print_agreement (GtkWindow *parent,
+                    ObStore *store,
+                    const char *agreement_id,
+                    const char *pdf_path,
+                    GError **error)
+{
+  PrintJob job = { 0 };
+  gboolean ok;
+
+  job.markup = ob_print_agreement_markup (store, agreement_id, error);
+  if (job.markup == NULL)
+    return FALSE;
+  job.page_starts = g_array_new (FALSE, FALSE, sizeof (int));
+  ok = ob_print_run (_ ("Agreement"), G_CALLBACK (on_begin_print), G_CALLBACK (on_draw_page), &job,
+                     parent, pdf_path, error);
   g_clear_object (&job.layout);
   g_array_unref (job.page_starts);
   g_free (job.markup);
-  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+  return ok;
 }

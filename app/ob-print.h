@@ -23,4 +23,17 @@ gboolean ob_print_agreement (GtkWindow *parent,
                              const char *pdf_path,
                              GError **error);
 
+/* Runs a print job named @job_name whose pages @begin_print and @draw_page
+ * (GtkPrintOperation's signals, given @data) lay out and draw: with
+ * @pdf_path NULL through the print dialog (transient for @parent), else
+ * exported to @pdf_path. Points as units, the page setup embedded in the
+ * dialog. FALSE with @error when printing failed. */
+gboolean ob_print_run (const char *job_name,
+                       GCallback begin_print,
+                       GCallback draw_page,
+                       gpointer data,
+                       GtkWindow *parent,
+                       const char *pdf_path,
+                       GError **error);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "ob-print.h"
 #include "ob-ui.h"
 
 #define DEBOUNCE_MS 150
@@ -1340,9 +1341,8 @@ on_draw_page (GtkPrintOperation *operation, GtkPrintContext *context, int n, Pri
 gboolean
 ob_report_view_print (ObReportView *self, GtkWindow *parent, const char *pdf_path, GError **error)
 {
-  g_autoptr (GtkPrintOperation) operation = NULL;
   PrintJob job = { 0 };
-  GtkPrintOperationResult result;
+  gboolean ok;
 
   if (self->report == NULL)
     {
@@ -1355,23 +1355,13 @@ ob_report_view_print (ObReportView *self, GtkWindow *parent, const char *pdf_pat
   job.report = g_steal_pointer (&self->report);
   job.chart = g_object_ref_sink (OB_BAR_CHART (ob_bar_chart_new ()));
   job.pages = g_array_new (FALSE, FALSE, sizeof (PrintPage));
-  operation = gtk_print_operation_new ();
-  gtk_print_operation_set_job_name (operation, _ ("Report"));
-  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
-  gtk_print_operation_set_embed_page_setup (operation, TRUE);
-  g_signal_connect (operation, "begin-print", G_CALLBACK (on_begin_print), &job);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (on_draw_page), &job);
-  if (pdf_path)
-    gtk_print_operation_set_export_filename (operation, pdf_path);
-  result = gtk_print_operation_run (operation,
-                                    pdf_path ? GTK_PRINT_OPERATION_ACTION_EXPORT
-                                             : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                                    parent, error);
+  ok = ob_print_run (_ ("Report"), G_CALLBACK (on_begin_print), G_CALLBACK (on_draw_page), &job,
+                     parent, pdf_path, error);
   g_array_unref (job.pages);
   g_object_unref (job.chart);
   if (self->report == NULL)
     self->report = (ObReport *) job.report;
   else
     ob_report_free ((ObReport *) job.report);
-  return result != GTK_PRINT_OPERATION_RESULT_ERROR;
+  return ok;
 }
