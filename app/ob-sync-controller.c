@@ -153,10 +153,22 @@ synced_label (gint64 when)
   return g_strdup_printf (_ ("Synced %s"), date);
 }
 
+/* The indicator counts waiting changes up to this many ("10000+"): a store
+ * that never synced may hold a million, and counting them all reads the
+ * whole change log. */
+#define PENDING_CAP 10000
+
+/* "1234", or "10000+" at the cap. */
+static char *
+pending_text (guint64 pending)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "%s", pending, pending >= PENDING_CAP ? "+" : "");
+}
+
 static char *
 waiting_label (guint64 pending)
 {
-  g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, pending);
+  g_autofree char *n = pending_text (pending);
   /* Translators: the header's sync indicator; %s is a number. */
   return g_strdup_printf (ngettext ("%s change waiting", "%s changes waiting", (gulong) pending),
                           n);
@@ -185,7 +197,7 @@ static char *
 offline_tooltip (ObSyncController *self)
 {
   g_autofree char *url = registry_url (self);
-  g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, self->pending);
+  g_autofree char *n = pending_text (self->pending);
   g_autofree char *kept
       = g_strdup_printf (ngettext ("%s change is kept on this computer.",
                                    "%s changes are kept on this computer.", (gulong) self->pending),
@@ -256,7 +268,7 @@ static void
 count_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   GError *error = NULL;
-  guint64 count = ob_sync_pending_count (task_data, &error);
+  guint64 count = ob_sync_pending_count_upto (task_data, PENDING_CAP, &error);
 
   if (error)
     g_task_return_error (task, error);

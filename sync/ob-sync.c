@@ -782,9 +782,11 @@ skip_stretch (Round *round, guint64 last_seq, GError **error)
 }
 
 static gboolean
-count_outbox (ObStore *store, int aux, guint64 *ret_count, GError **error)
+count_outbox (ObStore *store, int aux, guint64 limit, guint64 *ret_count, GError **error)
 {
-  Outbox outbox = { aux, ob_store_device (store), G_MAXUINT, 0, 0, FALSE, 0, NULL, NULL, NULL };
+  Outbox outbox
+      = { aux, ob_store_device (store), (guint) MIN (limit, G_MAXUINT), 0, 0, FALSE, 0, NULL, NULL,
+          NULL };
   g_autoptr (GError) local = NULL;
 
   if (!ob_store_read (store, read_outbox, &outbox, &local))
@@ -826,7 +828,7 @@ push (Round *round, GError **error)
   gboolean done = FALSE;
 
   round->stats->phase = OB_SYNC_PHASE_PUSH;
-  if (!count_outbox (round->store, round->aux, &round->stats->push_total, error))
+  if (!count_outbox (round->store, round->aux, G_MAXUINT, &round->stats->push_total, error))
     return FALSE;
   report (round);
   for (guint n = 0; !done && n < MAX_BATCHES; n++)
@@ -1283,7 +1285,20 @@ ob_sync_pending_count (ObStore *store, GError **error)
 
   g_return_val_if_fail (store != NULL, 0);
   aux = open_aux (store, error);
-  if (aux < 0 || !count_outbox (store, aux, &count, error))
+  if (aux < 0 || !count_outbox (store, aux, G_MAXUINT, &count, error))
+    return 0;
+  return count;
+}
+
+guint64
+ob_sync_pending_count_upto (ObStore *store, guint64 limit, GError **error)
+{
+  guint64 count = 0;
+  int aux;
+
+  g_return_val_if_fail (store != NULL, 0);
+  aux = open_aux (store, error);
+  if (aux < 0 || !count_outbox (store, aux, limit, &count, error))
     return 0;
   return count;
 }

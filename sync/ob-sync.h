@@ -115,6 +115,11 @@ gboolean ob_sync_run_finish (GAsyncResult *result, ObSyncProgress *ret_stats, GE
  * @error set when the store failed). */
 guint64 ob_sync_pending_count (ObStore *store, GError **error);
 
+/* ob_sync_pending_count(), but stops counting at @limit (and returns it):
+ * reading a large outbox of a store that never synced costs time and maps
+ * the whole log, and "more than @limit" is all a person needs to know. */
+guint64 ob_sync_pending_count_upto (ObStore *store, guint64 limit, GError **error);
+
 typedef struct
 {
   char *change_id;

@@ -216,6 +216,9 @@ test_push_and_pull (void **state)
   fake_registry_add (f->fake, g_ptr_array_index (b_log, 1), FALSE);
   fake_registry_add (f->fake, partial_text, TRUE);
   assert_int_equal (ob_sync_pending_count (f->a, NULL), 3);
+  /* Counting stops at the limit asked for. */
+  assert_int_equal (ob_sync_pending_count_upto (f->a, 2, NULL), 2);
+  assert_int_equal (ob_sync_pending_count_upto (f->a, 10, NULL), 3);
 
   stats = round_ok (f, &seen);
   assert_int_equal (stats.push_total, 3);
