@@ -8,7 +8,9 @@
  *   3. first page of the case list, a name search and the overdue list at
  *      N cases vs at 1 000 cases                              (goal ≤ 2)
  *
- * Usage: bench-core [--cases N] [--dir DIR]   (default 100000, a temp dir) */
+ * Usage: bench-core [--cases N] [--dir DIR]   (default 100000, a temp dir)
+ *        bench-core --edit-store STORE   (only 1, on an existing store; it
+ *        writes EDITS edits to it, so give it a copy) */
 #include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -64,12 +66,15 @@ static double
 durable_edit_rate (ObStore *store, GPtrArray *cases)
 {
   GError *error = NULL;
+  /* A value no earlier run wrote: an edit that changes nothing writes
+   * nothing. */
+  guint run = g_random_int ();
   double start = now_s ();
 
   for (int i = 0; i < EDITS; i++)
     {
       g_autoptr (ObEdit) edit = ob_edit_new ("case", g_ptr_array_index (cases, i % cases->len));
-      g_autofree char *worker = g_strdup_printf ("Handläggare %d", i);
+      g_autofree char *worker = g_strdup_printf ("Handläggare %d-%08x", i, run);
       ob_edit_set_string (edit, "social_worker", worker);
       if (!ob_store_commit_edit (store, edit, NULL, &error))
         die (error);
@@ -448,6 +453,125 @@ verdict (gboolean ok)
   return ok ? "ok" : "BELOW GOAL";
 }
 
+/* LMDB's own floor for 1, at the store's size: the cheapest durable
+ * transactions that could hold an edit — one tree's leaf rewritten (an
+ * entity, with the same bytes), and that plus the change log's last entry
+ * (the two trees a state + change must touch at least). Rewriting with
+ * the same bytes copies the same root-to-leaf paths as a real edit and
+ * leaves the store as it was. The store must not be open (LMDB forbids
+ * opening one environment twice in a process). */
+typedef struct
+{
+  double one_tree;
+  double two_trees;
+} Floor;
+
+static double
+rewrite_rate (MDB_env *env, MDB_dbi entities, MDB_dbi changes, GPtrArray *keys, gboolean two)
+{
+  double start = now_s ();
+
+  for (int i = 0; i < EDITS; i++)
+    {
+      GBytes *key = g_ptr_array_index (keys, (guint) g_random_int_range (0, (int) keys->len));
+      MDB_txn *txn;
+      MDB_cursor *cursor;
+      MDB_val k = { 0 }, v;
+      g_autofree void *copy = NULL;
+
+      k.mv_data = (void *) g_bytes_get_data (key, &k.mv_size);
+      if (mdb_txn_begin (env, NULL, 0, &txn) != 0 || mdb_get (txn, entities, &k, &v) != 0)
+        die (NULL);
+      copy = g_memdup2 (v.mv_data, v.mv_size);
+      v.mv_data = copy;
+      if (mdb_put (txn, entities, &k, &v, 0) != 0)
+        die (NULL);
+      if (two)
+        {
+          MDB_val ck, cv;
+          g_autofree void *change = NULL;
+          if (mdb_cursor_open (txn, changes, &cursor) != 0
+              || mdb_cursor_get (cursor, &ck, &cv, MDB_LAST) != 0)
+            die (NULL);
+          change = g_memdup2 (cv.mv_data, cv.mv_size);
+          cv.mv_data = change;
+          if (mdb_cursor_put (cursor, &ck, &cv, MDB_CURRENT) != 0)
+            die (NULL);
+          mdb_cursor_close (cursor);
+        }
+      if (mdb_txn_commit (txn) != 0)
+        die (NULL);
+    }
+  return EDITS / (now_s () - start);
+}
+
+static Floor
+lmdb_floor (const char *path)
+{
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi entities, changes;
+  MDB_cursor *cursor;
+  MDB_val key, val;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint n = 0;
+
+  mdb_env_create (&env);
+  mdb_env_set_maxdbs (env, 32);
+  if (mdb_env_open (env, path, 0, 0600) != 0 || mdb_txn_begin (env, NULL, MDB_RDONLY, &txn) != 0
+      || mdb_dbi_open (txn, "entities", 0, &entities) != 0
+      || mdb_dbi_open (txn, "changes", 0, &changes) != 0
+      || mdb_cursor_open (txn, entities, &cursor) != 0)
+    die (NULL);
+  /* Every 97th entity: spread over the whole tree, as edits are. */
+  while (mdb_cursor_get (cursor, &key, &val, MDB_NEXT) == 0)
+    if (n++ % 97 == 0)
+      g_ptr_array_add (keys, g_bytes_new (key.mv_data, key.mv_size));
+  mdb_cursor_close (cursor);
+  mdb_txn_commit (txn);
+  if (keys->len == 0)
+    die (NULL);
+  Floor floor = { rewrite_rate (env, entities, changes, keys, FALSE),
+                  rewrite_rate (env, entities, changes, keys, TRUE) };
+  mdb_env_close (env);
+  return floor;
+}
+
+static void
+print_floor (const char *path)
+{
+  double raw_before = raw_fsync_rate (path);
+  Floor floor = lmdb_floor (path);
+  double raw = (raw_before + raw_fsync_rate (path)) / 2;
+  printf ("   LMDB's floor at this size, same disk: one tree's leaf rewritten durably %.0f/s "
+          "(ratio %.2f); two trees (state + log) %.0f/s (ratio %.2f)\n",
+          floor.one_tree, floor.one_tree / raw, floor.two_trees, floor.two_trees / raw);
+}
+
+/* 1 alone, on an existing store (to try the write path without generating
+ * a demo each time). */
+static int
+edit_only (const char *path)
+{
+  GError *error = NULL;
+  g_autoptr (ObStore) store = ob_store_open (path, 0, &error);
+  if (store == NULL)
+    die (error);
+  g_autoptr (GPtrArray) first = ob_store_case_page (store, NULL, EDITS, &error);
+  if (first == NULL)
+    die (error);
+  sync ();
+  double raw_before = raw_fsync_rate (path);
+  double edits = durable_edit_rate (store, first);
+  double raw = (raw_before + raw_fsync_rate (path)) / 2;
+  printf ("1. durable edit: %.0f/s; raw 4 KiB write+fdatasync: %.0f/s; ratio %.2f (goal ≥ 0.4: "
+          "%s)\n",
+          edits, raw, edits / raw, verdict (edits / raw >= 0.4));
+  g_clear_pointer (&store, ob_store_close);
+  print_floor (path);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -461,6 +585,8 @@ main (int argc, char **argv)
       cases = (guint) g_ascii_strtoull (argv[i + 1], NULL, 10);
     else if (strcmp (argv[i], "--dir") == 0)
       dir = g_strdup (argv[i + 1]);
+    else if (strcmp (argv[i], "--edit-store") == 0)
+      return edit_only (argv[i + 1]);
   if (dir == NULL && !(dir = g_dir_make_tmp ("obruten-bench-XXXXXX", &error)))
     die (error);
   printf ("bench-core: %u cases, stores in %s\n", cases, dir);
@@ -514,6 +640,12 @@ main (int argc, char **argv)
           "   (bare mdb_put in key order, LMDB's best case: %.2f s; ratio %.2f)\n",
           lines->len, n_txns, bytes / 1e6, puts->len, import_seconds, bare, bare / import_seconds,
           verdict (bare / import_seconds >= 0.3), sorted, sorted / import_seconds);
+
+  /* 1, in context: what LMDB itself reaches at this size. */
+  g_clear_pointer (&big, ob_store_close);
+  g_autofree char *big_path = g_build_filename (dir, "big", NULL);
+  printf ("1. (context)\n");
+  print_floor (big_path);
 
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
   if (system (cmd) != 0)
