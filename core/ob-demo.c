@@ -23,6 +23,8 @@
  * enough that a retry after growing the map is cheap. */
 #define BATCH_CASES 500
 #define SPAN_DAYS (4 * 365) /* placements start within this many days before today */
+#define DEMO_MIN_AGE 6      /* everyone's age, today and at every placement's start */
+#define DEMO_MAX_AGE 20
 #define MAX_PLACEMENTS 3
 #define NAME_LEN 96
 #define ID_LEN 37 /* a UUID and its NUL */
@@ -466,32 +468,45 @@ fits_age (ObPlacementForm form, int age)
 }
 
 /* The last placement: going on (started within two years) or discharged
- * (within the span); it fixes the birth date. */
+ * (within the span); it fixes the birth date. Everyone is DEMO_MIN_AGE to
+ * DEMO_MAX_AGE today as well as at the start: a placement that started
+ * longer ago started younger, and a form for the oldest (18–20 at the
+ * start) is drawn again when its placement would make someone older today. */
 static void
 plan_last_placement (Batch *b, Case *c, Placement *p, gboolean ongoing)
 {
   GRand *rng = b->rng;
   ObDate today = b->options->today;
-  int length;
+  int length, oldest;
 
-  p->form = pick_form (rng, -1);
-  length = placement_length (rng, p->form);
-  p->planned_discharge = OB_DATE_NONE;
-  if (ongoing)
+  for (int attempt = 0;; attempt++)
     {
-      p->start = today - rnd (rng, 0, length <= 90 ? length : 700);
-      p->discharge = OB_DATE_NONE;
-      if (chance (rng, 60))
-        p->planned_discharge
-            = p->start + length >= today - 30 ? p->start + length : today + rnd (rng, 14, 180);
+      p->form = attempt < 8 ? pick_form (rng, -1) : OB_FORM_FAMILJEHEM;
+      length = placement_length (rng, p->form);
+      p->planned_discharge = OB_DATE_NONE;
+      if (ongoing)
+        {
+          p->start = today - rnd (rng, 0, length <= 90 ? length : 700);
+          p->discharge = OB_DATE_NONE;
+          if (chance (rng, 60))
+            p->planned_discharge
+                = p->start + length >= today - 30 ? p->start + length : today + rnd (rng, 14, 180);
+        }
+      else
+        {
+          p->discharge = today - rnd (rng, 0, SPAN_DAYS - length);
+          p->start = p->discharge - length;
+        }
+      oldest
+          = MIN (form_profiles[p->form].max_age, DEMO_MAX_AGE - ob_date_age_at (p->start, today));
+      if (oldest >= form_profiles[p->form].min_age)
+        break;
     }
-  else
-    {
-      p->discharge = today - rnd (rng, 0, SPAN_DAYS - length);
-      p->start = p->discharge - length;
-    }
-  c->birth = birth_for_age (
-      rng, p->start, rnd (rng, form_profiles[p->form].min_age, form_profiles[p->form].max_age));
+  c->birth = birth_for_age (rng, p->start, rnd (rng, form_profiles[p->form].min_age, oldest));
+  /* Born late enough in that year to be DEMO_MAX_AGE at most today (still
+   * the same age at the start: the start is less than a year further from
+   * today than the age allows). */
+  c->birth = MAX (c->birth, ob_date_add_months (today, -12 * (DEMO_MAX_AGE + 1)) + 1);
 }
 
 /* An earlier placement ending just before @next starts, or FALSE when none

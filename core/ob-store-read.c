@@ -190,6 +190,50 @@ search_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
   return search->error == NULL && search->ids->len < search->limit;
 }
 
+/* A search hit and where it stands in the case list. */
+typedef struct
+{
+  const char *id;
+  MDB_val order; /* sort name \0 case id (DB_CASE_KEYS), valid in the transaction */
+} Hit;
+
+static int
+compare_hits (gconstpointer a, gconstpointer b)
+{
+  const Hit *x = a, *y = b;
+  int c = memcmp (x->order.mv_data, y->order.mv_data, MIN (x->order.mv_size, y->order.mv_size));
+  return c ? c : (x->order.mv_size > y->order.mv_size) - (x->order.mv_size < y->order.mv_size);
+}
+
+/* @ids (case ids) in case-list order, as a new array; NULL on error. */
+static GPtrArray *
+in_list_order (ObTxn *txn, GPtrArray *ids, GError **error)
+{
+  g_autoptr (GArray) hits = g_array_sized_new (FALSE, TRUE, sizeof (Hit), ids->len);
+  GPtrArray *sorted = g_ptr_array_new_full (ids->len, g_free);
+  GError *local = NULL;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      Hit hit = { g_ptr_array_index (ids, i), { 0 } };
+      /* A hit with no list position (never, unless damaged) goes last. */
+      if (!ob_db_get (txn, DB_CASE_KEYS, hit.id, strlen (hit.id), &hit.order, &local)
+          && local != NULL)
+        {
+          g_propagate_error (error, local);
+          g_ptr_array_unref (sorted);
+          return NULL;
+        }
+      if (hit.order.mv_data == NULL)
+        hit.order = (MDB_val){ 1, "\xff" };
+      g_array_append_val (hits, hit);
+    }
+  g_array_sort (hits, compare_hits);
+  for (guint i = 0; i < hits->len; i++)
+    g_ptr_array_add (sorted, g_strdup (g_array_index (hits, Hit, i).id));
+  return sorted;
+}
+
 GPtrArray *
 ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
 {
@@ -213,7 +257,9 @@ ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
       g_ptr_array_unref (search.ids);
       return NULL;
     }
-  return search.ids;
+  GPtrArray *sorted = in_list_order (txn, search.ids, error);
+  g_ptr_array_unref (search.ids);
+  return sorted;
 }
 
 void

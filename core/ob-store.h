@@ -163,7 +163,9 @@ guint64 ob_store_case_count (ObStore *store, GError **error);
 GPtrArray *ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **error);
 
 /* Case ids whose names match every word of @query as a word prefix,
- * ignoring case and diacritics ("sjo" finds Sjöberg). Array of char*. */
+ * ignoring case and diacritics ("sjo" finds Sjöberg), in list order (as
+ * ob_store_case_page()); at most @limit, the first @limit in the order of
+ * the name words they match. Array of char*. */
 GPtrArray *ob_store_search (ObStore *store, const char *query, guint limit, GError **error);
 
 typedef struct

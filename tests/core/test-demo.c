@@ -226,6 +226,12 @@ test_placements_spread (void **state)
   for (int a = 6; a <= 20; a++)
     if (ages[a] == 0)
       fail_msg ("nobody was %d at the start of a placement", a);
+  /* Everyone is 6–20 today too. */
+  g_autoptr (GPtrArray) cases = entities (fixture->store, "case");
+  for (guint i = 0; i < cases->len; i++)
+    assert_in_range (
+        ob_date_age_at (ob_entity_get_date (g_ptr_array_index (cases, i), "birth_date"), today), 6,
+        20);
   assert_true (discharged > ongoing && ongoing > 0);
   assert_true (short_ones > 0 && long_ones > short_ones);
 }

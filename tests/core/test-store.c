@@ -642,6 +642,11 @@ test_case_list_and_search (void **state)
   {
     g_autoptr (GPtrArray) sjo = search (store, "sjo", 50);
     assert_id_set (sjo, (const char *[]){ "c-sjo-k", "c-sjo-a", "c-nils", NULL }, "sjo");
+    /* In list order (Nilsson before Sjöberg), not in the order of the name
+     * words they match (sjöberg before sjoerd). */
+    assert_string_equal (g_ptr_array_index (sjo, 0), "c-nils");
+    assert_string_equal (g_ptr_array_index (sjo, 1), "c-sjo-a");
+    assert_string_equal (g_ptr_array_index (sjo, 2), "c-sjo-k");
     g_autoptr (GPtrArray) upper = search (store, "SJÖ", 50);
     assert_id_set (upper, (const char *[]){ "c-sjo-k", "c-sjo-a", "c-nils", NULL }, "SJÖ");
     g_autoptr (GPtrArray) two = search (store, "sjo kar", 50);
