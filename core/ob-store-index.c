@@ -179,7 +179,7 @@ case_keys (GHashTable *set, const ObEntity *entity)
       const char *word_parts[] = { g_ptr_array_index (words, i), id };
       g_autoptr (GByteArray) key = composite_key (word_parts, 2);
       if (key->len <= 400)
-        add_entry (set, entry_new (DB_NAMES, key->data, key->len, "", 0));
+        add_entry (set, entry_new (DB_NAMES, key->data, key->len, order->data, order->len));
     }
 }
 

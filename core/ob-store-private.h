@@ -21,15 +21,16 @@ typedef enum
   DB_CHILDREN,      /* case id \0 type \0 id → "": a case's entities */
   DB_CASE_ORDER,    /* sort name \0 case id → "": the case list order */
   DB_CASE_KEYS,     /* case id → sort name \0 case id: to page from a case */
-  DB_NAMES,         /* name word \0 case id → "": search by name */
+  DB_NAMES,         /* name word \0 case id → sort name \0 case id: search, in list order */
   DB_DUE,           /* due date \0 case \0 placement \0 step → "": pending steps */
   DB_PLACEMENT_DUE, /* placement id → its DB_DUE keys, "\n"-separated */
   N_DBS,
 } StoreDb;
 
 /* Bump when the derived indexes change shape: opening a store with another
- * index version rebuilds them from the entities. */
-#define OB_STORE_INDEX_VERSION 3 /* 2: Swedish order; 3: protected names not indexed */
+ * index version rebuilds them from the entities. 2: Swedish order; 3:
+ * protected names not indexed; 4: name words hold the case's list position. */
+#define OB_STORE_INDEX_VERSION 4
 
 struct _ObStore
 {
@@ -94,7 +95,6 @@ gboolean ob_store_lmdb_fail (int rc, const char *what, GError **error);
 
 /* TRUE when @error is the map-full condition ob_store_write() retries. */
 gboolean ob_store_error_is_map_full (const GError *error);
-
 
 /* Small LMDB helpers. */
 gboolean ob_db_get (ObTxn *txn,

@@ -166,11 +166,32 @@ case_matches (ObTxn *txn, const char *case_id, GPtrArray *query, GError **error)
   return TRUE;
 }
 
+/* A search hit and where it stands in the case list. */
+typedef struct
+{
+  char *id;
+  MDB_val order; /* sort name \0 case id: the DB_NAMES value, valid in the transaction */
+} Hit;
+
+static void
+hit_clear (gpointer data)
+{
+  g_free (((Hit *) data)->id);
+}
+
+static int
+compare_hits (gconstpointer a, gconstpointer b)
+{
+  const MDB_val *x = &((const Hit *) a)->order, *y = &((const Hit *) b)->order;
+  int c = memcmp (x->mv_data, y->mv_data, MIN (x->mv_size, y->mv_size));
+  return c ? c : (x->mv_size > y->mv_size) - (x->mv_size < y->mv_size);
+}
+
 typedef struct
 {
   ObTxn *txn;
   GPtrArray *query;
-  GPtrArray *ids;
+  GArray *hits;
   GHashTable *seen;
   guint limit;
   GError *error;
@@ -186,52 +207,11 @@ search_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
     return TRUE;
   g_hash_table_add (search->seen, g_strdup (id));
   if (search->query->len == 1 || case_matches (search->txn, id, search->query, &search->error))
-    g_ptr_array_add (search->ids, g_steal_pointer (&id));
-  return search->error == NULL && search->ids->len < search->limit;
-}
-
-/* A search hit and where it stands in the case list. */
-typedef struct
-{
-  const char *id;
-  MDB_val order; /* sort name \0 case id (DB_CASE_KEYS), valid in the transaction */
-} Hit;
-
-static int
-compare_hits (gconstpointer a, gconstpointer b)
-{
-  const Hit *x = a, *y = b;
-  int c = memcmp (x->order.mv_data, y->order.mv_data, MIN (x->order.mv_size, y->order.mv_size));
-  return c ? c : (x->order.mv_size > y->order.mv_size) - (x->order.mv_size < y->order.mv_size);
-}
-
-/* @ids (case ids) in case-list order, as a new array; NULL on error. */
-static GPtrArray *
-in_list_order (ObTxn *txn, GPtrArray *ids, GError **error)
-{
-  g_autoptr (GArray) hits = g_array_sized_new (FALSE, TRUE, sizeof (Hit), ids->len);
-  GPtrArray *sorted = g_ptr_array_new_full (ids->len, g_free);
-  GError *local = NULL;
-
-  for (guint i = 0; i < ids->len; i++)
     {
-      Hit hit = { g_ptr_array_index (ids, i), { 0 } };
-      /* A hit with no list position (never, unless damaged) goes last. */
-      if (!ob_db_get (txn, DB_CASE_KEYS, hit.id, strlen (hit.id), &hit.order, &local)
-          && local != NULL)
-        {
-          g_propagate_error (error, local);
-          g_ptr_array_unref (sorted);
-          return NULL;
-        }
-      if (hit.order.mv_data == NULL)
-        hit.order = (MDB_val){ 1, "\xff" };
-      g_array_append_val (hits, hit);
+      Hit hit = { g_steal_pointer (&id), *val };
+      g_array_append_val (search->hits, hit);
     }
-  g_array_sort (hits, compare_hits);
-  for (guint i = 0; i < hits->len; i++)
-    g_ptr_array_add (sorted, g_strdup (g_array_index (hits, Hit, i).id));
-  return sorted;
+  return search->error == NULL && search->hits->len < search->limit;
 }
 
 GPtrArray *
@@ -240,26 +220,32 @@ ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
   g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
   g_autoptr (GPtrArray) words = ob_name_words (query);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Search search = { txn, words, NULL, seen, limit, NULL };
+  g_autoptr (GArray) hits = g_array_new (FALSE, FALSE, sizeof (Hit));
+  Search search = { txn, words, hits, seen, limit, NULL };
+  GPtrArray *ids;
   const char *first;
 
   if (txn == NULL)
     return NULL;
-  search.ids = g_ptr_array_new_with_free_func (g_free);
-  if (words->len == 0 || limit == 0)
-    return search.ids;
-  first = g_ptr_array_index (words, 0);
-  if (!ob_index_scan (txn, DB_NAMES, first, strlen (first), search_one, &search, error)
-      || search.error)
+  g_array_set_clear_func (hits, hit_clear);
+  if (words->len > 0 && limit > 0)
     {
-      if (search.error)
-        g_propagate_error (error, search.error);
-      g_ptr_array_unref (search.ids);
-      return NULL;
+      first = g_ptr_array_index (words, 0);
+      if (!ob_index_scan (txn, DB_NAMES, first, strlen (first), search_one, &search, error)
+          || search.error)
+        {
+          if (search.error)
+            g_propagate_error (error, search.error);
+          return NULL;
+        }
     }
-  GPtrArray *sorted = in_list_order (txn, search.ids, error);
-  g_ptr_array_unref (search.ids);
-  return sorted;
+  /* The hits come in the order of the name words they match; the list
+   * shows them in its own order, which each name entry holds. */
+  g_array_sort (hits, compare_hits);
+  ids = g_ptr_array_new_full (hits->len, g_free);
+  for (guint i = 0; i < hits->len; i++)
+    g_ptr_array_add (ids, g_steal_pointer (&g_array_index (hits, Hit, i).id));
+  return ids;
 }
 
 void
