@@ -455,7 +455,10 @@ perform (Round *round,
       else if (curl_tls_failure (rc))
         code = OB_SYNC_ERROR_TLS;
       *ret_retry = curl_retryable (rc);
-      return fail (error, code, "no answer from the registry at %s: %s", round->base,
+      return fail (error, code,
+                   code == OB_SYNC_ERROR_TLS ? "the registry at %s could not be verified: %s"
+                                             : "no answer from the registry at %s: %s",
+                   round->base,
                    round->curl_message[0] ? round->curl_message : curl_easy_strerror (rc));
     }
   curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &status);

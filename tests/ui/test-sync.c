@@ -1,12 +1,14 @@
 /* test-sync.c — sync in the desktop client, under Xvfb, against a real
  * obruten-server on 127.0.0.1: the header indicator offline with no
  * registry, sign-in through the Preferences window (a wrong token refused,
- * the right one kept in a 0600 file since the test has no keyring),
+ * an unreachable address said so, the right token kept in a 0600 file
+ * since the test has no keyring),
  * "synced at HH:MM", "N changes waiting" after an edit, a change from
  * another device pulled into the window, the role hook (an analyst sees no
  * case data), an auth error, an unreachable registry shown as offline, and
  * the UI staying responsive during a sync through a proxy that holds every
- * request for 2 s. Each state rendered to PNG. */
+ * request for 2 s; a narrow window shows the status below the list. Each
+ * state rendered to PNG. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,6 +206,15 @@ test_sign_in_refused (void **state)
   g_autofree char *file = ob_account_token_file ();
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   shot (GTK_WIDGET (preferences), "preferences-refused");
+
+  /* Nothing listens there: the engine's NETWORK code, said for a person. */
+  {
+    const char *format = _ ("The registry cannot be reached: %s");
+    g_autofree char *prefix = g_strndup (format, strlen (format) - strlen ("%s"));
+    sign_in (preferences, "http://127.0.0.1:1", "not-a-real-token");
+    assert_true (g_str_has_prefix (gtk_label_get_label (message), prefix));
+    assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  }
 }
 
 static void
