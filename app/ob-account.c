@@ -1,8 +1,6 @@
 /* ob-account.c — the registry account: URL, session and token (ob-account.h). */
 #include "ob-account.h"
 
-#include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -13,9 +11,6 @@
 #include "ob-registers.h"
 
 #define SETTINGS_SCHEMA "se.obruten.Obruten"
-/* An answer to GET /v1/session is a line of JSON; more is not a registry. */
-#define SESSION_ANSWER_MAX (64 * 1024)
-#define SESSION_TIMEOUT_S 20L
 #define TOKEN_FILE_MAX 4096
 
 /* ---- Settings ---------------------------------------------------------------- */
@@ -234,7 +229,8 @@ ob_account_forget_token (const char *url, GError **error)
   return TRUE;
 }
 
-/* ---- GET /v1/session ------------------------------------------------------------ */
+/* ---- GET /v1/session, through the sync engine
+ * ------------------------------------------------------------ */
 
 static gboolean
 host_is_local (const char *host)
@@ -289,174 +285,72 @@ check_url_and_token (const char *url, const char *token, GError **error)
   return TRUE;
 }
 
-typedef struct
-{
-  GByteArray *answer;
-  GCancellable *cancellable;
-} Transfer;
-
-static size_t
-on_data (char *data, size_t size, size_t n, void *user_data)
-{
-  Transfer *transfer = user_data;
-  size_t len = size * n;
-
-  if (len > SESSION_ANSWER_MAX - transfer->answer->len)
-    return 0;
-  g_byte_array_append (transfer->answer, (const guint8 *) data, (guint) len);
-  return len;
-}
-
-static int
-on_progress (void *user_data,
-             curl_off_t dltotal,
-             curl_off_t dlnow,
-             curl_off_t ultotal,
-             curl_off_t ulnow)
-{
-  Transfer *transfer = user_data;
-  return g_cancellable_is_cancelled (transfer->cancellable) ? 1 : 0;
-}
-
-static gpointer
-init_curl (gpointer data)
-{
-  return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
-}
-
-/* Turns a non-200 answer into an error a person can act on. */
+/* The engine's error for @url, in words a person can act on. The engine's
+ * own text stays as the detail where it helps (which network error, which
+ * answer). */
 static void
-set_answer_error (long status, const cJSON *json, GError **error)
+set_person_error (const char *url, GError *engine, GError **error)
 {
-  const cJSON *message = json ? cJSON_GetObjectItemCaseSensitive (json, "message") : NULL;
-  const char *detail = cJSON_IsString (message) ? message->valuestring : "";
+  const char *detail = engine->message;
+  int code = engine->domain == OB_SYNC_ERROR ? engine->code : -1;
 
-  if (status == 401)
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_AUTH,
-                 _ ("The registry does not accept this token. Check it, or ask for a new one."));
-  else if (status == 403)
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_FORBIDDEN,
-                 _ ("The registry refuses this token: %s"), detail);
-  else if (status >= 500)
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_SERVER,
-                 _ ("The registry has a problem (HTTP %ld). Try again later."), status);
-  else
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_PROTOCOL,
-                 _ ("This address does not answer like an Obruten registry (HTTP %ld)."), status);
+  switch (code)
+    {
+      case OB_SYNC_ERROR_CONFIG:
+        g_set_error (error, OB_SYNC_ERROR, code,
+                     _ ("“%s” is not a registry address. It looks like https://registry.example/"),
+                     url);
+        break;
+      case OB_SYNC_ERROR_NETWORK:
+        g_set_error (error, OB_SYNC_ERROR, code, _ ("The registry cannot be reached: %s"), detail);
+        break;
+      case OB_SYNC_ERROR_TLS:
+        g_set_error (error, OB_SYNC_ERROR, code,
+                     _ ("The registry’s certificate cannot be verified, so the token was not "
+                        "sent. Check the address, or ask the registry’s administrator. (%s)"),
+                     detail);
+        break;
+      case OB_SYNC_ERROR_AUTH:
+        g_set_error (error, OB_SYNC_ERROR, code,
+                     _ ("The registry does not accept this token. Check it, or ask for a new "
+                        "one."));
+        break;
+      case OB_SYNC_ERROR_FORBIDDEN:
+        g_set_error (error, OB_SYNC_ERROR, code, _ ("The registry refuses this token: %s"), detail);
+        break;
+      case OB_SYNC_ERROR_SERVER:
+        g_set_error (error, OB_SYNC_ERROR, code,
+                     _ ("The registry has a problem (%s). Try again later."), detail);
+        break;
+      case OB_SYNC_ERROR_PROTOCOL:
+        g_set_error (error, OB_SYNC_ERROR, code,
+                     _ ("This address does not answer like an Obruten registry (%s)."), detail);
+        break;
+      case OB_SYNC_ERROR_CANCELLED:
+        g_set_error (error, OB_SYNC_ERROR, code, _ ("Cancelled"));
+        break;
+      default:
+        g_propagate_error (error, g_error_copy (engine));
+        break;
+    }
 }
 
-static ObSession *
-parse_session (const GByteArray *answer, long status, GError **error)
-{
-  g_autoptr (ObSession) session = g_new0 (ObSession, 1);
-  cJSON *json = cJSON_ParseWithLength ((const char *) answer->data, answer->len);
-  const cJSON *user = cJSON_GetObjectItemCaseSensitive (json, "user");
-  const cJSON *role = cJSON_GetObjectItemCaseSensitive (json, "role");
-  const cJSON *scope = cJSON_GetObjectItemCaseSensitive (json, "scope");
-  const cJSON *protected_access = cJSON_GetObjectItemCaseSensitive (json, "protected");
-
-  if (status != 200)
-    {
-      set_answer_error (status, json, error);
-      cJSON_Delete (json);
-      return NULL;
-    }
-  if (!cJSON_IsString (user) || !cJSON_IsString (role))
-    {
-      set_answer_error (0, NULL, error);
-      cJSON_Delete (json);
-      return NULL;
-    }
-  session->user = g_strdup (user->valuestring);
-  session->role = g_strdup (role->valuestring);
-  session->scope = g_strdup (cJSON_IsString (scope) ? scope->valuestring : "");
-  session->protected_access = cJSON_IsTrue (protected_access);
-  cJSON_Delete (json);
-  return g_steal_pointer (&session);
-}
-
-/* One GET with @auth; the answer in @transfer, the status returned (0 with
- * @error when no answer came). */
-static long
-get_once (const char *address, const char *auth, Transfer *transfer, GError **error)
-{
-  static GOnce once = G_ONCE_INIT;
-  char message[CURL_ERROR_SIZE] = "";
-  struct curl_slist *headers = NULL;
-  CURL *c;
-  CURLcode rc;
-  long status = 0;
-
-  if (GPOINTER_TO_INT (g_once (&once, init_curl, NULL)) != CURLE_OK || !(c = curl_easy_init ()))
-    {
-      g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_NETWORK, _ ("The network library failed"));
-      return 0;
-    }
-  headers = curl_slist_append (NULL, auth);
-  curl_easy_setopt (c, CURLOPT_URL, address);
-  curl_easy_setopt (c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (c, CURLOPT_ERRORBUFFER, message);
-  curl_easy_setopt (c, CURLOPT_TIMEOUT, SESSION_TIMEOUT_S);
-  curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt (c, CURLOPT_USERAGENT, "obruten/1");
-  curl_easy_setopt (c, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt (c, CURLOPT_WRITEDATA, transfer);
-  curl_easy_setopt (c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt (c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (c, CURLOPT_XFERINFODATA, transfer);
-  rc = curl_easy_perform (c);
-  if (rc == CURLE_OK)
-    curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &status);
-  else if (g_cancellable_is_cancelled (transfer->cancellable))
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_CANCELLED, _ ("Cancelled"));
-  else
-    g_set_error (error, OB_SYNC_ERROR, OB_SYNC_ERROR_NETWORK,
-                 _ ("The registry cannot be reached: %s"),
-                 *message ? message : curl_easy_strerror (rc));
-  curl_slist_free_all (headers);
-  curl_easy_cleanup (c);
-  return status;
-}
-
-ObSession *
+ObSyncSession *
 ob_account_fetch_session (const char *url,
                           const char *token,
                           GCancellable *cancellable,
                           GError **error)
 {
-  g_autoptr (GByteArray) answer = g_byte_array_new ();
-  Transfer transfer = { answer, cancellable };
-  g_autofree char *base = NULL, *address = NULL, *auth = NULL;
-  gsize len;
-  long status;
+  ObSyncConfig config = { .url = url, .token = token, .max_attempts = 1 };
+  g_autoptr (GError) local = NULL;
+  ObSyncSession *session;
 
   if (!check_url_and_token (url, token, error))
     return NULL;
-  base = g_strdup (url);
-  len = strlen (base);
-  while (len > 0 && base[len - 1] == '/')
-    base[--len] = '\0';
-  address = g_strconcat (base, "/v1/session", NULL);
-  auth = g_strconcat ("Authorization: Bearer ", token, NULL);
-  status = get_once (address, auth, &transfer, error);
-  explicit_bzero (auth, strlen (auth));
-  if (status == 0)
-    return NULL;
-  return parse_session (answer, status, error);
-}
-
-void
-ob_session_free (ObSession *session)
-{
+  session = ob_sync_fetch_session (&config, cancellable, &local);
   if (session == NULL)
-    return;
-  g_free (session->user);
-  g_free (session->role);
-  g_free (session->scope);
-  g_free (session);
+    set_person_error (url, local, error);
+  return session;
 }
 
 /* ---- On worker threads --------------------------------------------------------- */
@@ -502,7 +396,7 @@ sign_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 {
   Job *job = task_data;
   GError *error = NULL;
-  ObSession *session = NULL;
+  ObSyncSession *session = NULL;
 
   /* No token given: check the one already kept (the address changed). */
   if (job->token == NULL)
@@ -510,9 +404,9 @@ sign_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   session = ob_account_fetch_session (job->url, job->token, cancellable, &error);
 
   if (session && !ob_account_store_token (job->url, job->token, &job->place, &error))
-    g_clear_pointer (&session, ob_session_free);
+    g_clear_pointer (&session, ob_sync_session_free);
   if (session)
-    g_task_return_pointer (task, session, (GDestroyNotify) ob_session_free);
+    g_task_return_pointer (task, session, (GDestroyNotify) ob_sync_session_free);
   else
     g_task_return_error (task, error);
 }
@@ -529,10 +423,10 @@ ob_account_sign_in_async (const char *url,
   g_task_run_in_thread (task, sign_in_thread);
 }
 
-ObSession *
+ObSyncSession *
 ob_account_sign_in_finish (GAsyncResult *result, ObTokenPlace *ret_place, GError **error)
 {
-  ObSession *session = g_task_propagate_pointer (G_TASK (result), error);
+  ObSyncSession *session = g_task_propagate_pointer (G_TASK (result), error);
   if (session && ret_place)
     *ret_place = ((Job *) g_task_get_task_data (G_TASK (result)))->place;
   return session;

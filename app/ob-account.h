@@ -9,7 +9,7 @@
  * are meant for worker threads; the _async variants run them on a GTask
  * thread and call back in the caller's thread-default main context. Errors
  * use OB_SYNC_ERROR (ob-sync.h): CONFIG for a bad URL or token, AUTH for a
- * token the registry refuses, NETWORK, PROTOCOL, SERVER. */
+ * token the registry refuses, NETWORK, TLS, PROTOCOL, SERVER. */
 #pragma once
 
 #include <gio/gio.h>
@@ -25,18 +25,6 @@ typedef enum
   OB_TOKEN_PLACE_KEYRING,
   OB_TOKEN_PLACE_FILE,
 } ObTokenPlace;
-
-/* Who a token belongs to (GET /v1/session). */
-typedef struct
-{
-  char *user;
-  char *role;  /* social_worker, teacher, coordinator, analyst, admin */
-  char *scope; /* "municipality:1480", "institution:sis-barby", "national" */
-  gboolean protected_access;
-} ObSession;
-
-void ob_session_free (ObSession *session);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObSession, ob_session_free)
 
 /* The app's settings (schema se.obruten.Obruten). Looks in the installed
  * schemas, then in the build tree's compiled ones, so the app also runs
@@ -63,12 +51,16 @@ char *ob_account_lookup_token (const char *url, ObTokenPlace *ret_place, GError 
  * Blocks. */
 gboolean ob_account_forget_token (const char *url, GError **error);
 
-/* GET /v1/session at @url with @token. Same URL rules as the sync engine:
- * https, or plain http to this computer only. Blocks (≤ 20 s). */
-ObSession *ob_account_fetch_session (const char *url,
-                                     const char *token,
-                                     GCancellable *cancellable,
-                                     GError **error);
+/* Who @token is at @url: GET /v1/session through the sync engine
+ * (ob_sync_fetch_session()), one attempt of at most 20 s. Checks @url and
+ * @token first (https, or plain http to this computer only). Blocks.
+ * Errors carry the engine's code (OB_SYNC_ERROR_CONFIG, NETWORK, TLS,
+ * AUTH, FORBIDDEN, SERVER, PROTOCOL, CANCELLED) with a message for a
+ * person, in the user's language. */
+ObSyncSession *ob_account_fetch_session (const char *url,
+                                         const char *token,
+                                         GCancellable *cancellable,
+                                         GError **error);
 
 /* On a worker thread: asks the registry who @token is, and only when it
  * answers, keeps the token (ob_account_store_token). */
@@ -77,7 +69,7 @@ void ob_account_sign_in_async (const char *url,
                                GCancellable *cancellable,
                                GAsyncReadyCallback callback,
                                gpointer user_data);
-ObSession *
+ObSyncSession *
 ob_account_sign_in_finish (GAsyncResult *result, ObTokenPlace *ret_place, GError **error);
 
 /* ob_account_lookup_token() on a worker thread; NULL without error when

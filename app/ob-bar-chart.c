@@ -3,7 +3,8 @@
  * One drawing function lays out and paints everything with cairo and
  * Pango: the widget's snapshot() hands it a cairo node, printing hands it
  * the page.  Layout, top to bottom: the legend (wrapping), the plot with
- * gridlines at every 25 %, the group names under it. */
+ * gridlines at every 25 %, the group names under it. A suppressed share
+ * has no bar, only a short hatched stub on the baseline. */
 #include "ob-bar-chart.h"
 
 #include <glib/gi18n.h>
@@ -15,6 +16,7 @@
 #define GROUP_GAP 0.9 /* between groups, in bar widths */
 #define LABEL_ROOM 18.0
 #define SWATCH 12.0
+#define HIDDEN_STUB 6.0 /* height of a suppressed share's marker */
 
 struct _ObBarChart
 {
@@ -315,8 +317,11 @@ ob_bar_chart_draw (ObBarChart *self,
 
           if (v->suppressed)
             {
-              hatch (cr, x, plot_y, inner, plot_h, fg);
-              top = plot_y;
+              /* No bar: a full one would read as 100 %. A short hatched
+               * stub (the legend's key) marks the hidden share, "–" as in
+               * the table. */
+              top = plot_y + plot_h - HIDDEN_STUB;
+              hatch (cr, x, top, inner, HIDDEN_STUB, fg);
               text = g_strdup ("–");
             }
           else if (isnan (v->value))

@@ -5,7 +5,8 @@
  * built from the store; an edit made in a field of a page refreshes only
  * what depends on it (the age, a placement's timeline, the banner), so the
  * field keeps focus and cursor. Edits made through a dialog rebuild the
- * page they belong to. */
+ * page they belong to. The fixed skeleton (banner, tabs, the pages' empty
+ * slots) is the template resources/ui/ob-case-view.ui. */
 #include "ob-case-view.h"
 
 #include <glib/gi18n.h>
@@ -74,17 +75,19 @@ struct _ObCaseView
   guint rebuild_pages; /* mask of 1 << Page */
   gboolean disposing;
 
-  /* Borrowed */
-  ObStore *store;
+  /* Template widgets */
   AdwToastOverlay *toasts;
-  AdwToast *toast;
   GtkWidget *banner;
   GtkWidget *banner_list;
   GtkWidget *banner_title;
   AdwViewStack *stack;
   GtkWidget *switcher;
-  AdwBin *slots[N_PAGES];
-  AdwViewStackPage *stack_pages[N_PAGES];
+  AdwBin *slots[N_PAGES];                 /* person_slot, … in page order */
+  AdwViewStackPage *stack_pages[N_PAGES]; /* person_page, … */
+
+  /* Borrowed */
+  ObStore *store;
+  AdwToast *toast;
   GtkWidget *age_row;
   GtkWidget *contacts_box;
 };
@@ -2276,29 +2279,6 @@ update_switcher_title (ObCaseView *self)
                                      page ? adw_view_stack_page_get_title (page) : "");
 }
 
-static GtkWidget *
-build_banner (ObCaseView *self)
-{
-  GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-
-  self->banner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (self->banner, "ob-conflicts");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->banner), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _ ("Conflicting changes"), -1);
-  self->banner_title = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (self->banner_title), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->banner_title), 0);
-  gtk_widget_add_css_class (self->banner_title, "heading");
-  gtk_box_append (GTK_BOX (head), icon);
-  gtk_box_append (GTK_BOX (head), self->banner_title);
-  self->banner_list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  gtk_box_append (GTK_BOX (self->banner), head);
-  gtk_box_append (GTK_BOX (self->banner), self->banner_list);
-  gtk_widget_set_visible (self->banner, FALSE);
-  return self->banner;
-}
-
 static void
 ob_case_view_dispose (GObject *object)
 {
@@ -2354,59 +2334,55 @@ ob_case_view_class_actions_init (GtkWidgetClass *widget_class)
                                        NULL);
 }
 
+/* The slots and stack pages of the template sit in arrays indexed by Page. */
+static void
+bind_pages (GtkWidgetClass *widget_class)
+{
+  for (guint p = 0; p < N_PAGES; p++)
+    {
+      g_autofree char *slot = g_strconcat (page_names[p], "_slot", NULL);
+      g_autofree char *page = g_strconcat (page_names[p], "_page", NULL);
+      gtk_widget_class_bind_template_child_full (
+          widget_class, slot, FALSE, G_STRUCT_OFFSET (ObCaseView, slots) + p * sizeof (AdwBin *));
+      gtk_widget_class_bind_template_child_full (widget_class, page, FALSE,
+                                                 G_STRUCT_OFFSET (ObCaseView, stack_pages)
+                                                     + p * sizeof (AdwViewStackPage *));
+    }
+}
+
 static void
 ob_case_view_class_init (ObCaseViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ob_case_view_dispose;
   object_class->finalize = ob_case_view_finalize;
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                    NULL, NULL, G_TYPE_NONE, 0);
-  ob_case_view_class_actions_init (GTK_WIDGET_CLASS (klass));
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/se/obruten/Obruten/ui/ob-case-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, banner);
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, banner_list);
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, banner_title);
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, switcher);
+  gtk_widget_class_bind_template_child (widget_class, ObCaseView, toasts);
+  bind_pages (widget_class);
+  ob_case_view_class_actions_init (widget_class);
 }
 
 static void
 ob_case_view_init (ObCaseView *self)
 {
-  static const char *const icons[N_PAGES]
-      = { "avatar-default-symbolic", "x-office-calendar-symbolic", "x-office-document-symbolic",
-          "accessories-text-editor-symbolic" };
-  const char *titles[N_PAGES] = { _ ("Young person"), _ ("Placements"), _ ("School"), _ ("Notes") };
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *overlay = adw_toast_overlay_new ();
-  GtkWidget *bar;
-
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->sections = OB_CASE_SECTIONS_ALL;
   self->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->timelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fields = g_ptr_array_new ();
-  self->toasts = ADW_TOAST_OVERLAY (overlay);
-  self->stack = ADW_VIEW_STACK (adw_view_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-  for (guint p = 0; p < N_PAGES; p++)
-    {
-      self->slots[p] = ADW_BIN (adw_bin_new ());
-      self->stack_pages[p] = adw_view_stack_add_titled (self->stack, GTK_WIDGET (self->slots[p]),
-                                                        page_names[p], titles[p]);
-      adw_view_stack_page_set_icon_name (self->stack_pages[p], icons[p]);
-    }
-  /* Tabs at the top while they fit; on a narrow window a bar at the
-   * bottom, with the page's name at the top. */
-  self->switcher = adw_view_switcher_title_new ();
-  adw_view_switcher_title_set_stack (ADW_VIEW_SWITCHER_TITLE (self->switcher), self->stack);
-  gtk_widget_add_css_class (self->switcher, "ob-case-switcher");
-  bar = adw_view_switcher_bar_new ();
-  adw_view_switcher_bar_set_stack (ADW_VIEW_SWITCHER_BAR (bar), self->stack);
-  g_object_bind_property (self->switcher, "title-visible", bar, "reveal", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (update_switcher_title),
                            self, G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (box), build_banner (self));
-  gtk_box_append (GTK_BOX (box), self->switcher);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  gtk_box_append (GTK_BOX (box), bar);
-  adw_toast_overlay_set_child (self->toasts, box);
-  adw_bin_set_child (ADW_BIN (self), overlay);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.undo", FALSE);
 }
 

@@ -123,7 +123,7 @@ signed_in (GObject *source, GAsyncResult *result, gpointer user_data)
   ObPreferences *self = user_data;
   g_autoptr (GError) error = NULL;
   ObTokenPlace place = OB_TOKEN_PLACE_NONE;
-  g_autoptr (ObSession) session = ob_account_sign_in_finish (result, &place, &error);
+  g_autoptr (ObSyncSession) session = ob_account_sign_in_finish (result, &place, &error);
   g_autofree char *url = normalised_url (gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
   g_autofree char *toast = NULL;
 

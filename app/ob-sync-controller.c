@@ -411,6 +411,17 @@ record_failure (ObSyncController *self, GError *error)
       g_free (error->message);
       error->message = g_steal_pointer (&message);
     }
+  /* Not offline: someone may be in the way. Said as at sign-in. */
+  if (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_TLS))
+    {
+      g_autofree char *message
+          = g_strdup_printf (_ ("The registry’s certificate cannot be verified, so the token was "
+                                "not sent. Check the address, or ask the registry’s "
+                                "administrator. (%s)"),
+                             error->message);
+      g_free (error->message);
+      error->message = g_steal_pointer (&message);
+    }
   self->error = error;
   g_signal_emit (self, signals[FAILED], 0, self->error);
 }

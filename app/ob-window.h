@@ -44,6 +44,9 @@ void ob_window_set_sync_status (ObWindow *window,
                                 const char *label,
                                 const char *tooltip);
 GtkLabel *ob_window_get_sync_label (ObWindow *window);
+/* The copy of the indicator below the list, shown while the window is
+ * folded (the content header is then off screen with the list). */
+GtkLabel *ob_window_get_list_sync_label (ObWindow *window);
 
 void ob_window_add_toast (ObWindow *window, AdwToast *toast);
 

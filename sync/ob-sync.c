@@ -22,6 +22,8 @@
 G_DEFINE_QUARK (ob - sync - error - quark, ob_sync_error)
 
 #define DEFAULT_TIMEOUT_S 60
+/* A session check has someone waiting for it. */
+#define SESSION_TIMEOUT_S 20
 #define CONNECT_TIMEOUT_S 10L
 #define DEFAULT_ATTEMPTS 5
 #define DEFAULT_PUSH_BATCH 500
@@ -369,6 +371,25 @@ curl_retryable (CURLcode rc)
     }
 }
 
+/* Failures of the registry's certificate or pinned key. They are not
+ * being offline: someone may be in the way, and a person must hear it. */
+static gboolean
+curl_tls_failure (CURLcode rc)
+{
+  switch (rc)
+    {
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CRL_BADFILE:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      case CURLE_SSL_INVALIDCERTSTATUS:
+        return TRUE;
+      default:
+        return FALSE;
+    }
+}
+
 /* "code: message" of an error answer, or what the answer was when it is
  * not one. */
 static char *
@@ -427,11 +448,18 @@ perform (Round *round,
                  MAX_ANSWER / (1024 * 1024));
   if (rc != CURLE_OK)
     {
+      ObSyncError code = OB_SYNC_ERROR_NETWORK;
+
+      if (rc == CURLE_BAD_CONTENT_ENCODING)
+        code = OB_SYNC_ERROR_PROTOCOL;
+      else if (curl_tls_failure (rc))
+        code = OB_SYNC_ERROR_TLS;
       *ret_retry = curl_retryable (rc);
-      return fail (
-          error, rc == CURLE_BAD_CONTENT_ENCODING ? OB_SYNC_ERROR_PROTOCOL : OB_SYNC_ERROR_NETWORK,
-          "no answer from the registry at %s: %s", round->base,
-          round->curl_message[0] ? round->curl_message : curl_easy_strerror (rc));
+      return fail (error, code,
+                   code == OB_SYNC_ERROR_TLS ? "the registry at %s could not be verified: %s"
+                                             : "no answer from the registry at %s: %s",
+                   round->base,
+                   round->curl_message[0] ? round->curl_message : curl_easy_strerror (rc));
     }
   curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &status);
   if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504)
@@ -1266,6 +1294,80 @@ ob_sync_run_finish (GAsyncResult *result, ObSyncProgress *ret_stats, GError **er
   if (ret_stats)
     *ret_stats = ((AsyncRound *) g_task_get_task_data (task))->stats;
   return g_task_propagate_boolean (task, error);
+}
+
+/* ---- Who the token is ------------------------------------------------------------ */
+
+void
+ob_sync_session_free (ObSyncSession *session)
+{
+  if (session == NULL)
+    return;
+  g_free (session->user);
+  g_free (session->role);
+  g_free (session->scope);
+  g_free (session);
+}
+
+/* The session in an answer to GET /v1/session. A registry always names
+ * the user and the role; an answer without them is from something else. */
+static ObSyncSession *
+read_session (const cJSON *answer, GError **error)
+{
+  const char *user = json_string (answer, "user");
+  const char *role = json_string (answer, "role");
+  const char *scope = json_string (answer, "scope");
+  const cJSON *protected_access = cJSON_GetObjectItemCaseSensitive (answer, "protected");
+  ObSyncSession *session;
+
+  if (user == NULL || *user == '\0' || role == NULL || *role == '\0')
+    return fail (error, OB_SYNC_ERROR_PROTOCOL,
+                 "the registry's answer to the session check names no user and role"),
+           NULL;
+  if (protected_access && !cJSON_IsBool (protected_access))
+    return fail (error, OB_SYNC_ERROR_PROTOCOL,
+                 "the registry's answer to the session check has a \"protected\" that is not "
+                 "true or false"),
+           NULL;
+  session = g_new0 (ObSyncSession, 1);
+  session->user = g_strdup (user);
+  session->role = g_strdup (role);
+  session->scope = g_strdup (scope ? scope : "");
+  session->protected_access = cJSON_IsTrue (protected_access);
+  return session;
+}
+
+ObSyncSession *
+ob_sync_fetch_session (const ObSyncConfig *config, GCancellable *cancellable, GError **error)
+{
+  ObSyncProgress stats = { .attempt = 1 };
+  Round round = { NULL, -1, cancellable, NULL, NULL, &stats };
+  ObSyncConfig once;
+  g_autofree char *url = NULL;
+  g_autoptr (cJSON) answer = NULL;
+  ObSyncSession *session = NULL;
+  long status = 0;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  once = *config;
+  if (once.timeout_s == 0)
+    once.timeout_s = SESSION_TIMEOUT_S;
+  round.attempts = config->max_attempts ? config->max_attempts : 1;
+  round.answer = g_byte_array_new ();
+  if (check_config (config, error) && ensure_curl (error))
+    {
+      round.base = strip_slashes (config->url);
+      url = g_strconcat (round.base, "/v1/session", NULL);
+      if (open_connection (&round, &once, error) && exchange (&round, url, NULL, &status, error))
+        {
+          if (status != 200)
+            fail_answer (&round, status, "the session check", error);
+          else if ((answer = parse_answer (&round, "the session check", error)))
+            session = read_session (answer, error);
+        }
+    }
+  round_clear (&round);
+  return session;
 }
 
 /* ---- State ----------------------------------------------------------------------- */

@@ -12,7 +12,11 @@
  *
  * ob_sync_run() blocks and is meant for a worker thread;
  * ob_sync_run_async() runs it on a GTask thread. Progress is reported from
- * the worker thread: marshal it to the UI thread yourself. */
+ * the worker thread: marshal it to the UI thread yourself.
+ *
+ * ob_sync_fetch_session() asks the registry who a token belongs to
+ * (GET /v1/session) with the same connection rules: a sign-in checks a
+ * token this way before it keeps it. */
 #pragma once
 
 #include <gio/gio.h>
@@ -25,7 +29,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   OB_SYNC_ERROR_CONFIG,    /* bad URL, unreadable token, http to a remote host */
-  OB_SYNC_ERROR_NETWORK,   /* no connection, timeout, TLS failure (after retries) */
+  OB_SYNC_ERROR_NETWORK,   /* no connection, timeout, broken transfer (after retries) */
   OB_SYNC_ERROR_AUTH,      /* 401: the token is wrong or revoked */
   OB_SYNC_ERROR_FORBIDDEN, /* 403 for the whole request */
   OB_SYNC_ERROR_PROTOCOL,  /* an answer that does not follow PROTOCOL.md */
@@ -33,6 +37,7 @@ typedef enum
   OB_SYNC_ERROR_CLOCK,     /* this device's clock is behind the registry's changes */
   OB_SYNC_ERROR_STORE,     /* the local store failed */
   OB_SYNC_ERROR_CANCELLED, /* the round was cancelled */
+  OB_SYNC_ERROR_TLS,       /* the registry's certificate or pinned key did not verify */
 } ObSyncError;
 
 GQuark ob_sync_error_quark (void);
@@ -132,5 +137,34 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObSyncRejection, ob_sync_rejection_free)
 
 /* The changes a registry rejected, oldest first. Array of ObSyncRejection*. */
 GPtrArray *ob_sync_rejections (ObStore *store, GError **error);
+
+/* Who a token belongs to, as GET /v1/session tells (PROTOCOL.md). */
+typedef struct
+{
+  char *user;
+  char *role;  /* social_worker, teacher, coordinator, analyst, admin */
+  char *scope; /* "municipality:1480", "institution:sis-barby", "national"; "" when none */
+  gboolean protected_access;
+} ObSyncSession;
+
+void ob_sync_session_free (ObSyncSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObSyncSession, ob_sync_session_free)
+
+/* GET /v1/session at @config's registry: who @config->token belongs to.
+ * Uses @config's URL rules, CA file, pin and timeout like a round; a
+ * @config->timeout_s of 0 means 20 s and a @config->max_attempts of 0
+ * means one attempt (someone is waiting for the answer). Blocks: call it
+ * on a worker thread.
+ *
+ * Returns: (transfer full): the session, or NULL with @error set:
+ * OB_SYNC_ERROR_CONFIG (bad URL or token, nothing was sent),
+ * OB_SYNC_ERROR_NETWORK (no answer: offline, refused, timed out),
+ * OB_SYNC_ERROR_TLS (the certificate or pin did not verify),
+ * OB_SYNC_ERROR_AUTH (401: unknown or revoked token),
+ * OB_SYNC_ERROR_FORBIDDEN (403), OB_SYNC_ERROR_SERVER (5xx, 429),
+ * OB_SYNC_ERROR_PROTOCOL (another status, or an answer that is not a
+ * session: not an Obruten registry), OB_SYNC_ERROR_CANCELLED. */
+ObSyncSession *
+ob_sync_fetch_session (const ObSyncConfig *config, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

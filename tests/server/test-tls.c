@@ -1,6 +1,7 @@
 /* test-tls.c — the registry over HTTPS, as an administrator deploys it with
  * a certificate: obrutenctl refuses a certificate it cannot verify, syncs
- * once told the CA, honours a public-key pin and refuses a wrong one.
+ * once told the CA, honours a public-key pin and refuses a wrong one; the
+ * engine's session check (a desktop's sign-in) verifies the same way.
  * The certificate is made for the test with the openssl command. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,12 +12,42 @@
 #include <sys/stat.h>
 
 #include "ob-server-test.h"
+#include "ob-sync.h"
 
 static int
 shell (const char *command)
 {
   int status = system (command);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* GET /v1/session over TLS: refused without the CA or with a wrong pin
+ * (OB_SYNC_ERROR_TLS, not "offline"), answered with both. */
+static void
+check_session (const char *url, const char *token, const char *cert, const char *pin)
+{
+  ObSyncConfig config = { .url = url, .token = token };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObSyncSession) session = NULL;
+
+  session = ob_sync_fetch_session (&config, NULL, &error);
+  assert_null (session);
+  assert_true (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_TLS));
+  g_clear_error (&error);
+  config.ca_file = cert;
+  config.pinned_public_key = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  session = ob_sync_fetch_session (&config, NULL, &error);
+  assert_null (session);
+  assert_true (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_TLS));
+  g_clear_error (&error);
+  config.pinned_public_key = pin;
+  session = ob_sync_fetch_session (&config, NULL, &error);
+  if (session == NULL)
+    fail_msg ("the session check with the CA and pin failed: %s", error->message);
+  assert_string_equal (session->user, "anna");
+  assert_string_equal (session->role, "social_worker");
+  assert_string_equal (session->scope, "municipality:1480");
+  assert_true (session->protected_access);
 }
 
 static void
@@ -77,6 +108,8 @@ test_tls (void **state)
                               "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
                               NULL };
   assert_int_not_equal (ob_test_ctl (store, wrong_pin, NULL), 0);
+
+  check_session (url, token, cert, pin);
 
   /* The CA and the right pin: the round completes. */
   const char *good[] = { "sync",  "--server", url, "--token-file", token_file, "--ca-file", cert,

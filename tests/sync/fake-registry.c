@@ -281,6 +281,11 @@ answer (FakeRegistry *fake,
     }
   if (auth == NULL || strcmp (auth, want) != 0)
     return respond_error (connection, 401, "unauthorized", "unknown token", 0);
+  if (strcmp (url, "/v1/session") == 0 && strcmp (method, "GET") == 0)
+    {
+      fake->sessions++;
+      return respond (connection, 200, fake->session_body, FALSE, 0);
+    }
   if (strcmp (url, "/v1/changes") != 0)
     return respond_error (connection, 404, "not_found", "no such path", 0);
   if (strcmp (method, "POST") == 0)
@@ -340,6 +345,8 @@ fake_registry_new (const char *token)
   fake->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fake->rejects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake->fail = g_array_new (FALSE, FALSE, sizeof (guint));
+  fake->session_body = g_strdup ("{\"user\": \"anna\", \"role\": \"social_worker\", "
+                                 "\"scope\": \"municipality:1480\", \"protected\": false}");
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   addr.sin_port = 0;
@@ -368,6 +375,7 @@ fake_registry_free (FakeRegistry *fake)
   g_hash_table_unref (fake->ids);
   g_hash_table_unref (fake->rejects);
   g_array_unref (fake->fail);
+  g_free (fake->session_body);
   g_mutex_clear (&fake->lock);
   g_cond_clear (&fake->cond);
   g_free (fake);
@@ -413,6 +421,14 @@ fake_registry_set_push_mode (FakeRegistry *fake, FakePushMode mode)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&fake->lock);
   fake->push_mode = mode;
+}
+
+void
+fake_registry_set_session (FakeRegistry *fake, const char *body)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&fake->lock);
+  g_free (fake->session_body);
+  fake->session_body = g_strdup (body);
 }
 
 void

@@ -1,7 +1,7 @@
 /* fake-registry.h — a small stand-in for obruten-server, for the sync
  * engine's tests: POST and GET /v1/changes as PROTOCOL.md describes them,
- * over libmicrohttpd on 127.0.0.1 (a free port), with switches that make
- * it fail the ways a real registry or network can. It keeps one feed that
+ * and GET /v1/session, over libmicrohttpd on 127.0.0.1 (a free port), with
+ * switches that make it fail the ways a real registry or network can. It keeps one feed that
  * every client sees in full; it does not check scopes or the schema. */
 #pragma once
 
@@ -44,6 +44,8 @@ typedef struct
   FakePullMode pull_mode;
   guint ok_pulls; /* pulls up to this count (of pulls) answer FAKE_PULL_OK whatever pull_mode */
   FakePushMode push_mode;
+  /* The body GET /v1/session answers with (status 200). */
+  char *session_body;
   gboolean released;
   /* What it saw. */
   guint requests;
@@ -51,6 +53,7 @@ typedef struct
   guint pushed_changes; /* changes in them */
   guint gzip_pushes;    /* … sent with Content-Encoding: gzip */
   guint pulls;
+  guint sessions;   /* GET /v1/session that passed the token check */
   guint gzip_pulls; /* … answered gzip-compressed */
   guint64 last_since;
   guint last_limit;
@@ -70,6 +73,9 @@ void fake_registry_reject (FakeRegistry *fake, const char *id, const char *code)
 void fake_registry_fail (FakeRegistry *fake, guint status, guint count);
 void fake_registry_set_pull_mode (FakeRegistry *fake, FakePullMode mode);
 void fake_registry_set_push_mode (FakeRegistry *fake, FakePushMode mode);
+/* Answers GET /v1/session with 200 and @body (by default a social worker
+ * "anna" of municipality:1480). */
+void fake_registry_set_session (FakeRegistry *fake, const char *body);
 /* Lets a hanging request end. */
 void fake_registry_release (FakeRegistry *fake);
 

@@ -1,7 +1,8 @@
 /* test-sync.c — the client sync engine (sync/ob-sync.h) against a fake
  * registry on 127.0.0.1 (fake-registry.h): push and pull with gzip, partial
  * changes, cursor and outbox persistence, rejections, retries, giving up,
- * cancellation, bad answers that must commit nothing, and the clock rule.
+ * cancellation, bad answers that must commit nothing, and the clock rule;
+ * the session check (GET /v1/session) and its errors.
  *
  * "Device B" is a second store in the same process whose change log feeds
  * the fake registry, as another device's pushes would. */
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <gio/gio.h>
 #include <string.h>
 
 #include "fake-registry.h"
@@ -679,6 +681,150 @@ test_async (void **state)
   assert_int_equal (out.stats.phase, OB_SYNC_PHASE_DONE);
 }
 
+/* ---- The session check ---------------------------------------------------- */
+
+/* ob_sync_fetch_session() that must fail with @code; returns the error's
+ * message for further checks. */
+static char *
+session_fails (Fixture *f, ObSyncError code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObSyncSession) session = ob_sync_fetch_session (&f->config, NULL, &error);
+
+  if (session)
+    fail_msg ("the session check succeeded, wanted error %d", code);
+  print_message ("# failed as wanted: %s\n", error->message);
+  assert_int_equal (error->domain, OB_SYNC_ERROR);
+  assert_int_equal (error->code, code);
+  return g_strdup (error->message);
+}
+
+/* Who the token is: user, role, scope and the protected flag as sent. */
+static void
+test_session (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObSyncSession) anna = ob_sync_fetch_session (&f->config, NULL, &error);
+  g_autoptr (ObSyncSession) nils = NULL;
+
+  if (anna == NULL)
+    fail_msg ("the session check failed: %s", error->message);
+  assert_string_equal (anna->user, "anna");
+  assert_string_equal (anna->role, "social_worker");
+  assert_string_equal (anna->scope, "municipality:1480");
+  assert_false (anna->protected_access);
+  assert_int_equal (f->fake->sessions, 1);
+
+  /* A registry without a scope for the user (admin) and a protected flag. */
+  fake_registry_set_session (f->fake, "{\"user\": \"nils\", \"role\": \"admin\", "
+                                      "\"protected\": true}");
+  nils = ob_sync_fetch_session (&f->config, NULL, &error);
+  assert_non_null (nils);
+  assert_string_equal (nils->role, "admin");
+  assert_string_equal (nils->scope, "");
+  assert_true (nils->protected_access);
+}
+
+/* A token the registry does not know: AUTH, asked once. */
+static void
+test_session_unauthorized (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *message = NULL;
+
+  f->config.token = "not-the-token";
+  message = session_fails (f, OB_SYNC_ERROR_AUTH);
+  assert_non_null (strstr (message, "unauthorized"));
+  assert_int_equal (f->fake->requests, 1);
+  assert_int_equal (f->fake->sessions, 0);
+}
+
+/* Nothing listens: NETWORK, at once (one attempt unless asked for more). */
+static void
+test_session_unreachable (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL, *message = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  /* A port that is bound but not listening refuses connections, and no
+   * other process can take it while the test runs. */
+  assert_non_null (socket);
+  assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  url = g_strdup_printf ("http://127.0.0.1:%u/",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  f->config.url = url;
+  message = session_fails (f, OB_SYNC_ERROR_NETWORK);
+  assert_true (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  assert_int_equal (f->fake->requests, 0);
+}
+
+/* Answers that are not a session: not JSON, not an object, no user or
+ * role, a wrong type, another server's 404, a registry's 503. */
+static void
+test_session_garbage (void **state)
+{
+  Fixture *f = *state;
+  static const char *const bodies[] = {
+    "<html>a captive portal</html>",
+    "{\"user\": \"anna\", \"role\": ",
+    "[\"anna\"]",
+    "{}",
+    "{\"user\": \"anna\"}",
+    "{\"user\": 7, \"role\": \"teacher\"}",
+    "{\"user\": \"\", \"role\": \"teacher\"}",
+    "{\"user\": \"anna\", \"role\": \"teacher\", \"protected\": \"yes\"}",
+  };
+  g_autofree char *url = g_strconcat (f->fake->url, "not-a-registry/", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autofree char *message = NULL;
+      fake_registry_set_session (f->fake, bodies[i]);
+      message = session_fails (f, OB_SYNC_ERROR_PROTOCOL);
+    }
+  assert_int_equal (f->fake->sessions, G_N_ELEMENTS (bodies));
+
+  /* Another path answers 404 not_found: not a registry at this address. */
+  f->config.url = url;
+  g_free (session_fails (f, OB_SYNC_ERROR_PROTOCOL));
+  f->config.url = f->fake->url;
+
+  /* 503 is the registry's trouble, tried once by default. */
+  fake_registry_fail (f->fake, 503, 1);
+  f->config.max_attempts = 0;
+  g_free (session_fails (f, OB_SYNC_ERROR_SERVER));
+  assert_int_equal (f->fake->requests, G_N_ELEMENTS (bodies) + 2);
+
+  /* Plain http to another host is refused before anything goes out. */
+  f->config.url = "http://registry.example/";
+  g_free (session_fails (f, OB_SYNC_ERROR_CONFIG));
+  assert_int_equal (f->fake->requests, G_N_ELEMENTS (bodies) + 2);
+}
+
+/* A cancelled check ends with CANCELLED and sends nothing. */
+static void
+test_session_cancelled (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObSyncSession) session = NULL;
+
+  g_cancellable_cancel (cancellable);
+  session = ob_sync_fetch_session (&f->config, cancellable, &error);
+  assert_null (session);
+  assert_true (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_CANCELLED));
+  assert_int_equal (f->fake->requests, 0);
+}
+
 int
 main (void)
 {
@@ -699,6 +845,11 @@ main (void)
     cmocka_unit_test_setup_teardown (test_clock, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_session, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_session_unauthorized, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_session_unreachable, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_session_garbage, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_session_cancelled, setup, teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * report, table and chart hold ob_report_compute()'s numbers for the same
  * query; no visible cell shows a count of 1–4 young people under several
  * breakdowns; the CSV export is byte for byte the CLI's CSV; print to PDF
- * writes a PDF; the view rendered to PNG, light and dark. */
+ * writes a PDF; the view rendered to PNG, light and dark; a suppressed
+ * share draws no bar. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -306,13 +307,68 @@ test_dark (void **state)
   ob_ui_settle ();
 }
 
+/* One group of two bars, the second @second, drawn on white; the ARGB
+ * surface returned. */
+static cairo_surface_t *
+draw_pair (ObBarValue second)
+{
+  const char *groups[] = { "All" };
+  const ObBarSeries series[] = { { "Girls", 0, FALSE }, { "Boys", 1, FALSE } };
+  const ObBarValue values[] = { { 0.5, 0.4, 0.6, FALSE }, second };
+  GtkWidget *chart = g_object_ref_sink (ob_bar_chart_new ());
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  PangoContext *context = pango_cairo_create_context (cr);
+  const GdkRGBA black = { 0, 0, 0, 1 };
+
+  ob_bar_chart_set_data (OB_BAR_CHART (chart), 1, groups, 2, series, values, "Hidden");
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  ob_bar_chart_draw (OB_BAR_CHART (chart), cr, context, &black, 400, 300);
+  cairo_surface_flush (surface);
+  g_object_unref (context);
+  cairo_destroy (cr);
+  g_object_unref (chart);
+  return surface;
+}
+
+/* Whether rows @from to @to of two same-sized surfaces are the same. */
+static gboolean
+same_rows (cairo_surface_t *a, cairo_surface_t *b, int from, int to)
+{
+  int stride = cairo_image_surface_get_stride (a);
+  return memcmp (cairo_image_surface_get_data (a) + from * stride,
+                 cairo_image_surface_get_data (b) + from * stride, (gsize) (to - from) * stride)
+         == 0;
+}
+
+/* A suppressed share is no bar: a full hatched one read as 100 %. Above
+ * the baseline's stub and "–" it draws what a share without cases draws
+ * (nothing), and below the plot's top half it still differs (the stub). */
+static void
+test_suppressed_bar (void **state)
+{
+  cairo_surface_t *hidden = draw_pair ((ObBarValue){ NAN, NAN, NAN, TRUE });
+  cairo_surface_t *empty = draw_pair ((ObBarValue){ NAN, NAN, NAN, FALSE });
+  cairo_surface_t *shown = draw_pair ((ObBarValue){ 0.9, 0.8, 1.0, FALSE });
+
+  /* The plot runs from below the legend to above the group names; its
+   * upper two thirds hold no stub and no label. */
+  assert_true (same_rows (hidden, empty, 0, 180));
+  assert_false (same_rows (hidden, shown, 0, 180));
+  assert_false (same_rows (hidden, empty, 0, 300));
+  cairo_surface_destroy (hidden);
+  cairo_surface_destroy (empty);
+  cairo_surface_destroy (shown);
+}
+
 static int
 run (ObUiFixture *fixture)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_same_numbers), cmocka_unit_test (test_no_small_counts),
     cmocka_unit_test (test_csv_like_cli), cmocka_unit_test (test_pdf),
-    cmocka_unit_test (test_dark),
+    cmocka_unit_test (test_dark),         cmocka_unit_test (test_suppressed_bar),
   };
   fixture_ = fixture;
   return cmocka_run_group_tests (tests, setup, teardown);

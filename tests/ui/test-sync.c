@@ -1,12 +1,14 @@
 /* test-sync.c — sync in the desktop client, under Xvfb, against a real
  * obruten-server on 127.0.0.1: the header indicator offline with no
  * registry, sign-in through the Preferences window (a wrong token refused,
- * the right one kept in a 0600 file since the test has no keyring),
+ * an unreachable address said so, the right token kept in a 0600 file
+ * since the test has no keyring),
  * "synced at HH:MM", "N changes waiting" after an edit, a change from
  * another device pulled into the window, the role hook (an analyst sees no
  * case data), an auth error, an unreachable registry shown as offline, and
  * the UI staying responsive during a sync through a proxy that holds every
- * request for 2 s. Each state rendered to PNG. */
+ * request for 2 s; a narrow window shows the status below the list. Each
+ * state rendered to PNG. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,6 +206,15 @@ test_sign_in_refused (void **state)
   g_autofree char *file = ob_account_token_file ();
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   shot (GTK_WIDGET (preferences), "preferences-refused");
+
+  /* Nothing listens there: the engine's NETWORK code, said for a person. */
+  {
+    const char *format = _ ("The registry cannot be reached: %s");
+    g_autofree char *prefix = g_strndup (format, strlen (format) - strlen ("%s"));
+    sign_in (preferences, "http://127.0.0.1:1", "not-a-real-token");
+    assert_true (g_str_has_prefix (gtk_label_get_label (message), prefix));
+    assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  }
 }
 
 static void
@@ -591,6 +602,59 @@ test_unreachable (void **state)
   shot (GTK_WIDGET (f->window), "sync-unreachable");
 }
 
+/* ---- A narrow window ----------------------------------------------------------- */
+
+/* Closes the toasts earlier tests left (under Xvfb the window never has
+ * the focus, so they do not time out), so the picture shows what is below
+ * them: presses each toast's close button. */
+static void
+close_toasts (ObUiFixture *f)
+{
+  GtkWidget *overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (f->window));
+
+  for (GtkWidget *toast = gtk_widget_get_first_child (overlay); toast;
+       toast = gtk_widget_get_next_sibling (toast))
+    for (GtkWidget *child = gtk_widget_get_first_child (toast); child;
+         child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_BUTTON (child)
+          && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), "window-close-symbolic")
+                 == 0)
+        gtk_widget_activate (child);
+}
+
+/* Folded to the list page, the content header (and its indicator) is off
+ * screen: a bar below the list shows the same status. */
+static void
+test_narrow (void **state)
+{
+  ObUiFixture *f = *state;
+  GtkLabel *header = ob_window_get_sync_label (f->window);
+  GtkLabel *list = ob_window_get_list_sync_label (f->window);
+
+  /* One of the two is a change, whatever the case held. */
+  edit_a_case (f, FALSE);
+  edit_a_case (f, TRUE);
+  assert_true (ob_ui_wait (has_pending, f, 10000));
+  /* Wide: the list has no copy. */
+  assert_false (gtk_widget_get_mapped (GTK_WIDGET (list)));
+  gtk_widget_set_size_request (GTK_WIDGET (f->window), 360, 760);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 760);
+  ob_window_show_case (f->window, NULL);
+  close_toasts (f);
+  ob_ui_settle ();
+  ob_ui_settle ();
+  assert_false (gtk_widget_get_mapped (GTK_WIDGET (header)));
+  assert_true (gtk_widget_get_mapped (GTK_WIDGET (list)));
+  assert_string_equal (gtk_label_get_label (list), indicator (f));
+  g_test_message ("narrow list page shows: %s", gtk_label_get_label (list));
+  shot (GTK_WIDGET (f->window), "sync-narrow");
+  /* It follows the controller, as the header's does. */
+  g_settings_set_string (settings (), "registry-url", "");
+  assert_true (ob_ui_wait (is_offline, f, 30000));
+  ob_ui_settle ();
+  assert_string_equal (gtk_label_get_label (list), indicator (f));
+}
+
 static int
 run (ObUiFixture *fixture)
 {
@@ -600,6 +664,7 @@ run (ObUiFixture *fixture)
     cmocka_unit_test (test_waiting),    cmocka_unit_test (test_pulled),
     cmocka_unit_test (test_analyst),    cmocka_unit_test (test_responsive),
     cmocka_unit_test (test_auth_error), cmocka_unit_test (test_unreachable),
+    cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
   return cmocka_run_group_tests (tests, setup, NULL);
