@@ -30,7 +30,13 @@ struct _ObHttp
   GHashTable *buckets;
   gint in_flight;
   gint stopping;
+  gint64 stop_us; /* when ob_http_stop() began */
 };
+
+/* After SIGTERM, requests that begin on connections already open within
+ * this long are still served (their headers may have been on the way when
+ * the signal came); later ones are answered 503. */
+#define STOP_SETTLE_US (2 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -655,7 +661,8 @@ first_call (ObHttp *http, struct MHD_Connection *connection, Request *request)
   gboolean get = strcmp (request->method, "GET") == 0;
   gboolean post = strcmp (request->method, "POST") == 0;
 
-  if (g_atomic_int_get (&http->stopping))
+  if (g_atomic_int_get (&http->stopping)
+      && g_get_monotonic_time () - http->stop_us > STOP_SETTLE_US)
     return fail (connection, request, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
                  "the registry is shutting down; try again shortly"),
            FALSE;
@@ -883,17 +890,30 @@ ob_http_port (ObHttp *http)
   return info ? info->port : 0;
 }
 
+static unsigned int
+open_connections (ObHttp *http)
+{
+  const union MHD_DaemonInfo *info
+      = MHD_get_daemon_info (http->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+  return info ? info->num_connections : 0;
+}
+
 void
 ob_http_stop (ObHttp *http, guint grace_s)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) grace_s * G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + (gint64) grace_s * G_USEC_PER_SEC;
 
+  http->stop_us = now;
   g_atomic_int_set (&http->stopping, 1);
-  /* No new connections; requests already running finish. */
+  /* No new connections; requests already running finish, and so do those
+   * that begin on open connections within STOP_SETTLE_US. */
   MHD_socket listener = MHD_quiesce_daemon (http->daemon);
   if (listener != MHD_INVALID_SOCKET)
     close (listener);
-  while (g_atomic_int_get (&http->in_flight) > 0 && g_get_monotonic_time () < deadline)
+  while ((now = g_get_monotonic_time ()) < deadline
+         && (g_atomic_int_get (&http->in_flight) > 0
+             || (now - http->stop_us < STOP_SETTLE_US && open_connections (http) > 0)))
     g_usleep (10 * 1000);
   if (g_atomic_int_get (&http->in_flight) > 0)
     ob_log ("warning", "stopping with requests still running", "count=%d",

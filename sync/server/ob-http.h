@@ -32,7 +32,9 @@ ObHttp *ob_http_start (ObRegistry *registry, const ObHttpConfig *config, GError 
 guint16 ob_http_port (ObHttp *http);
 
 /* Stops accepting connections, waits up to @grace_s seconds for requests
- * in flight, then stops and frees @http. */
+ * in flight — and serves requests that begin on connections already open
+ * within the first 2 s (their headers may have been on the way) — then
+ * stops and frees @http. Later requests are answered 503. */
 void ob_http_stop (ObHttp *http, guint grace_s);
 
 /* One structured log line on stderr: "time=… level=… msg=… KEY=VALUE…". */
