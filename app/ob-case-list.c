@@ -437,7 +437,12 @@ static GPtrArray *
 all_ids (ObCaseList *list, GError **error)
 {
   if (list->all == NULL)
-    list->all = ob_store_case_page (list->store, NULL, ALL_CASES, error);
+    {
+      list->all = ob_store_case_page (list->store, NULL, ALL_CASES, error);
+      /* That read the whole case order index, whose pages lie all over
+       * the file: give back the ~100 MB the kernel mapped around them. */
+      ob_store_unmap_pages (list->store);
+    }
   return list->all ? g_ptr_array_ref (list->all) : NULL;
 }
 
