@@ -172,6 +172,12 @@ ob_case_item_get_conflicts (ObCaseItem *item)
   return item->conflicts;
 }
 
+ObStore *
+ob_case_item_get_store (ObCaseItem *item)
+{
+  return item->store;
+}
+
 gboolean
 ob_case_item_is_loaded (ObCaseItem *item)
 {
