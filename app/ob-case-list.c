@@ -188,6 +188,7 @@ ob_case_item_is_loaded (ObCaseItem *item)
 
 #define SEARCH_LIMIT 2000
 #define ALL_CASES 10000000
+#define MAX_ITEMS 4096
 
 /* What the workers of one list share with it, so that the list can wait
  * for them to leave the store before it goes (and the store closes). */
@@ -246,7 +247,7 @@ struct _ObCaseList
   GPtrArray *ids;    /* of char*, in list order (borrowed from @owner) */
   GPtrArray *owner;  /* the array that owns the strings of @ids */
   GPtrArray *all;    /* every case id in list order, read once per store state */
-  GHashTable *items; /* id → ObCaseItem, built on demand */
+  GHashTable *items; /* id → ObCaseItem, built on demand, until a reload */
   char *query;
 
   ObCaseFilterFlags filter;
@@ -301,6 +302,10 @@ get_item (GListModel *model, guint position)
   item = g_hash_table_lookup (list->items, id);
   if (item == NULL)
     {
+      /* Kept across searches, so that a row shown again reads nothing;
+       * bounded, as every search builds ~200 rows. */
+      if (g_hash_table_size (list->items) >= MAX_ITEMS)
+        g_hash_table_remove_all (list->items);
       item = item_new (list->store, id);
       g_hash_table_insert (list->items, g_strdup (id), item);
     }
@@ -509,8 +514,6 @@ refresh (ObCaseList *list)
   guint removed = list->ids->len;
   GPtrArray *ids;
 
-  /* Rows keep the items they show; the rest would only pile up. */
-  g_hash_table_remove_all (list->items);
   load_ids (list);
   update_state (list);
   /* Told as two changes, all rows out and then the new ones in: for one

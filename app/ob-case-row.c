@@ -38,8 +38,8 @@ struct _ObCaseRow
   GtkAdjustment *adjustment;     /* the list's, while mapped */
   char *badge_tooltip;
 
-  /* Where the last draw put the badge and the mark (x, width; 0: none). */
-  int badge_x, badge_width, mark_x;
+  /* Where the last draw put the badge and the mark (x; width 0: none). */
+  int badge_x, badge_width, mark_x, mark_width;
   gboolean skipped; /* out of view at the last draw: drew nothing */
   gboolean queued;  /* waits for the idle fill */
 };
@@ -215,6 +215,9 @@ draw_mark (ObCaseRow *self, GtkSnapshot *snapshot, int x, const GdkRGBA *colors)
   gtk_snapshot_restore (snapshot);
 }
 
+static void unqueue (ObCaseRow *self);
+static void update_accessible (ObCaseRow *self);
+
 /* Lays the row out from the right: the mark, the badge, then the text in
  * what is left. */
 static void
@@ -231,6 +234,12 @@ ob_case_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->item == NULL || self->skipped)
     return;
   overdue = ob_case_item_get_overdue (self->item);
+  if (self->queued)
+    {
+      /* Read now: label it now rather than in idle time. */
+      unqueue (self);
+      update_accessible (self);
+    }
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   error = named_color (widget, "error_color", &error_fallback);
   warning = named_color (widget, "warning_color", &warning_fallback);
@@ -251,12 +260,13 @@ ob_case_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           pango_context_get_font_description (gtk_widget_get_pango_context (widget)));
     }
 
-  self->mark_x = self->badge_width = 0;
+  self->mark_width = self->badge_width = 0;
   if (ob_case_item_get_conflicts (self->item) > 0)
     {
       GdkRGBA colors[4] = { warning, error, warning, named_color (widget, "success_color", &fg) };
       right -= ICON_SIZE;
       self->mark_x = flip (widget, right, ICON_SIZE);
+      self->mark_width = ICON_SIZE;
       draw_mark (self, snapshot, self->mark_x, colors);
       right -= SPACING;
     }
@@ -316,26 +326,26 @@ update_accessible (ObCaseRow *self)
 static GQueue pending = G_QUEUE_INIT;
 static guint pending_source;
 
-/* Reads the waiting rows' cases a slice at a time, after the frames, and
- * gives back the store pages each slice mapped (ob_store_unmap_pages():
- * ~8 MB for 25 cases; ~100 MB for the ~200 rows a search builds). */
+/* Reads the waiting rows' cases a slice at a time, after the frames; at
+ * the end, gives back the store pages the reads mapped
+ * (ob_store_unmap_pages(): ~100 MB for the ~200 rows a search builds). */
 static gboolean
 fill_pending (gpointer data)
 {
   gint64 until = g_get_monotonic_time () + IDLE_BUDGET_US;
-  ObStore *store = NULL;
+  ObStore *store = NULL; /* of a row alive now */
   ObCaseRow *self;
 
   while (g_get_monotonic_time () < until && (self = g_queue_pop_head (&pending)))
     {
       self->queued = FALSE;
-      update_accessible (self);
       store = ob_case_item_get_store (self->item);
+      update_accessible (self);
     }
-  if (store)
-    ob_store_unmap_pages (store);
   if (!g_queue_is_empty (&pending))
     return G_SOURCE_CONTINUE;
+  if (store)
+    ob_store_unmap_pages (store);
   pending_source = 0;
   return G_SOURCE_REMOVE;
 }
@@ -414,7 +424,7 @@ ob_case_row_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, G
 
   if (self->badge_width > 0 && x >= self->badge_x && x < self->badge_x + self->badge_width)
     gtk_tooltip_set_text (tooltip, self->badge_tooltip);
-  else if (self->mark_x > 0 && x >= self->mark_x && x < self->mark_x + ICON_SIZE)
+  else if (self->mark_width > 0 && x >= self->mark_x && x < self->mark_x + self->mark_width)
     gtk_tooltip_set_text (tooltip, _ ("Unresolved conflict"));
   else
     return FALSE;
