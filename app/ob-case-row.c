@@ -36,6 +36,7 @@ struct _ObCaseRow
   PangoLayout *layouts[N_FONTS]; /* laid out on the first draw in view */
   PangoFontDescription *font;    /* the widget's font they were made with */
   GtkAdjustment *adjustment;     /* the list's, while mapped */
+  gulong moved_handlers[2];
   char *badge_tooltip;
 
   /* Where the last draw put the badge and the mark (x; width 0: none). */
@@ -402,8 +403,10 @@ ob_case_row_map (GtkWidget *widget)
   if (adjustment == NULL)
     return;
   self->adjustment = g_object_ref (adjustment);
-  g_signal_connect_swapped (adjustment, "value-changed", G_CALLBACK (view_moved), self);
-  g_signal_connect_swapped (adjustment, "changed", G_CALLBACK (view_moved), self);
+  self->moved_handlers[0]
+      = g_signal_connect_swapped (adjustment, "value-changed", G_CALLBACK (view_moved), self);
+  self->moved_handlers[1]
+      = g_signal_connect_swapped (adjustment, "changed", G_CALLBACK (view_moved), self);
 }
 
 static void
@@ -411,8 +414,9 @@ ob_case_row_unmap (GtkWidget *widget)
 {
   ObCaseRow *self = OB_CASE_ROW (widget);
 
-  if (self->adjustment)
-    g_signal_handlers_disconnect_by_data (self->adjustment, self);
+  /* By id: ~400 rows' handlers sit on the adjustment. */
+  for (int i = 0; self->adjustment && i < 2; i++)
+    g_clear_signal_handler (&self->moved_handlers[i], self->adjustment);
   g_clear_object (&self->adjustment);
   GTK_WIDGET_CLASS (ob_case_row_parent_class)->unmap (widget);
 }
