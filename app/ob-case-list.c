@@ -7,14 +7,20 @@
 
 /* ---- ObCaseItem ---------------------------------------------------------- */
 
+/* Built cheaply, with the id only: the case is read when a row first asks
+ * for its name or summary, and its routines are evaluated when it first
+ * asks for the overdue count, so that replacing the list (a keystroke in
+ * the search) reads nothing for rows nobody looks at. */
 struct _ObCaseItem
 {
   GObject parent_instance;
+  ObStore *store; /* borrowed: the window's, which outlives its rows */
   char *id;
   char *name;
   char *summary;
   guint overdue;
   guint conflicts;
+  gboolean loaded, overdue_known;
 };
 
 G_DEFINE_FINAL_TYPE (ObCaseItem, ob_case_item, G_TYPE_OBJECT)
@@ -50,11 +56,14 @@ gender_label (const char *code)
   return _ ("Other");
 }
 
+/* The case's overdue routine steps, as the routine engine counts them. */
 static guint
-count_overdue (ObStore *store, GPtrArray *placements, ObDate today)
+count_overdue (ObStore *store, const char *case_id, ObDate today)
 {
+  g_autoptr (GPtrArray) placements = ob_store_case_children (store, case_id, "placement", NULL);
   guint n = 0;
-  for (guint i = 0; i < placements->len; i++)
+
+  for (guint i = 0; placements && i < placements->len; i++)
     {
       g_autoptr (GPtrArray) rows = ob_store_placement_routines (
           store, ob_entity_id (g_ptr_array_index (placements, i)), today, NULL);
@@ -64,43 +73,63 @@ count_overdue (ObStore *store, GPtrArray *placements, ObDate today)
   return n;
 }
 
-/* Builds the row's item from the store; never NULL (a case that cannot be
- * read shows as such rather than breaking the list). */
-static ObCaseItem *
-item_new (ObStore *store, const char *id)
+static char *
+case_name (ObEntity *the_case)
 {
-  ObCaseItem *item = g_object_new (OB_TYPE_CASE_ITEM, NULL);
-  g_autoptr (ObEntity) the_case = ob_store_get (store, "case", id, NULL);
-  g_autoptr (GPtrArray) placements = NULL;
-  ObDate today = ob_date_today ();
-
-  item->id = g_strdup (id);
-  if (the_case == NULL)
-    {
-      item->name = g_strdup (_ ("(cannot be read)"));
-      item->summary = g_strdup ("");
-      return item;
-    }
   const char *given = ob_entity_get_string (the_case, "given_name");
   const char *family = ob_entity_get_string (the_case, "family_name");
-  if (ob_entity_get_bool (the_case, "protected_identity") && !given && !family)
-    item->name = g_strdup (_ ("Protected identity"));
-  else
-    item->name = g_strdup_printf ("%s %s", given ? given : "", family ? family : "");
-  g_strstrip (item->name);
-  if (*item->name == '\0')
-    g_free (item->name), item->name = g_strdup (_ ("(no name)"));
+  char *name;
 
+  if (ob_entity_get_bool (the_case, "protected_identity") && !given && !family)
+    return g_strdup (_ ("Protected identity"));
+  name = g_strstrip (g_strdup_printf ("%s %s", given ? given : "", family ? family : ""));
+  if (*name == '\0')
+    g_free (name), name = g_strdup (_ ("(no name)"));
+  return name;
+}
+
+static char *
+case_summary (ObEntity *the_case, ObDate today)
+{
   const ObMunicipality *home
       = ob_municipality_lookup (ob_entity_get_string (the_case, "home_municipality"));
   int age = ob_date_age_at (ob_entity_get_date (the_case, "birth_date"), today);
   g_autofree char *age_text = age >= 0 ? g_strdup_printf (_ ("%d years"), age) : g_strdup ("");
-  item->summary = g_strdup_printf ("%s · %s · %s", age_text,
-                                   gender_label (ob_entity_get_string (the_case, "gender")),
-                                   home ? home->name : "–");
-  placements = ob_store_case_children (store, id, "placement", NULL);
-  item->overdue = placements ? count_overdue (store, placements, today) : 0;
+
+  return g_strdup_printf ("%s · %s · %s", age_text,
+                          gender_label (ob_entity_get_string (the_case, "gender")),
+                          home ? home->name : "–");
+}
+
+/* Reads the case once; a case that cannot be read shows as such rather
+ * than breaking the list. */
+static void
+item_load (ObCaseItem *item)
+{
+  g_autoptr (ObEntity) the_case = NULL;
+
+  if (item->loaded)
+    return;
+  item->loaded = TRUE;
+  the_case = ob_store_get (item->store, "case", item->id, NULL);
+  if (the_case == NULL)
+    {
+      item->name = g_strdup (_ ("(cannot be read)"));
+      item->summary = g_strdup ("");
+      item->overdue_known = TRUE;
+      return;
+    }
+  item->name = case_name (the_case);
+  item->summary = case_summary (the_case, ob_date_today ());
   item->conflicts = ob_entity_conflict_count (the_case);
+}
+
+static ObCaseItem *
+item_new (ObStore *store, const char *id)
+{
+  ObCaseItem *item = g_object_new (OB_TYPE_CASE_ITEM, NULL);
+  item->store = store;
+  item->id = g_strdup (id);
   return item;
 }
 
@@ -113,31 +142,53 @@ ob_case_item_get_id (ObCaseItem *item)
 const char *
 ob_case_item_get_name (ObCaseItem *item)
 {
+  item_load (item);
   return item->name;
 }
 
 const char *
 ob_case_item_get_summary (ObCaseItem *item)
 {
+  item_load (item);
   return item->summary;
 }
 
 guint
 ob_case_item_get_overdue (ObCaseItem *item)
 {
+  item_load (item);
+  if (!item->overdue_known)
+    {
+      item->overdue = count_overdue (item->store, item->id, ob_date_today ());
+      item->overdue_known = TRUE;
+    }
   return item->overdue;
 }
 
 guint
 ob_case_item_get_conflicts (ObCaseItem *item)
 {
+  item_load (item);
   return item->conflicts;
+}
+
+ObStore *
+ob_case_item_get_store (ObCaseItem *item)
+{
+  return item->store;
+}
+
+gboolean
+ob_case_item_is_loaded (ObCaseItem *item)
+{
+  return item->loaded && item->overdue_known;
 }
 
 /* ---- ObCaseList ---------------------------------------------------------- */
 
 #define SEARCH_LIMIT 2000
 #define ALL_CASES 10000000
+#define MAX_ITEMS 4096
 
 /* What the workers of one list share with it, so that the list can wait
  * for them to leave the store before it goes (and the store closes). */
@@ -195,7 +246,8 @@ struct _ObCaseList
   ObStore *store;
   GPtrArray *ids;    /* of char*, in list order (borrowed from @owner) */
   GPtrArray *owner;  /* the array that owns the strings of @ids */
-  GHashTable *items; /* id → ObCaseItem, built on demand */
+  GPtrArray *all;    /* every case id in list order, read once per store state */
+  GHashTable *items; /* id → ObCaseItem, built on demand, until a reload */
   char *query;
 
   ObCaseFilterFlags filter;
@@ -250,6 +302,10 @@ get_item (GListModel *model, guint position)
   item = g_hash_table_lookup (list->items, id);
   if (item == NULL)
     {
+      /* Kept across searches, so that a row shown again reads nothing;
+       * bounded, as every search builds ~200 rows. */
+      if (g_hash_table_size (list->items) >= MAX_ITEMS)
+        g_hash_table_remove_all (list->items);
       item = item_new (list->store, id);
       g_hash_table_insert (list->items, g_strdup (id), item);
     }
@@ -295,6 +351,7 @@ ob_case_list_finalize (GObject *object)
   ObCaseList *list = OB_CASE_LIST (object);
   g_ptr_array_unref (list->ids);
   g_clear_pointer (&list->owner, g_ptr_array_unref);
+  g_clear_pointer (&list->all, g_ptr_array_unref);
   g_hash_table_unref (list->items);
   g_free (list->query);
   g_strfreev (list->my_names);
@@ -385,6 +442,21 @@ update_state (ObCaseList *list)
     }
 }
 
+/* Every case id in list order: kept, so that clearing the search neither
+ * reads 100 000 ids again nor frees them when the next letter comes. */
+static GPtrArray *
+all_ids (ObCaseList *list, GError **error)
+{
+  if (list->all == NULL)
+    {
+      list->all = ob_store_case_page (list->store, NULL, ALL_CASES, error);
+      /* That read the whole case order index, whose pages lie all over
+       * the file: give back the ~100 MB the kernel mapped around them. */
+      ob_store_unmap_pages (list->store);
+    }
+  return list->all ? g_ptr_array_ref (list->all) : NULL;
+}
+
 /* Sets ids (and their owner) from what the store, the query and the
  * filters' answer say. */
 static void
@@ -418,7 +490,7 @@ load_ids (ObCaseList *list)
         }
     }
   base = query ? ob_store_search (list->store, list->query, SEARCH_LIMIT, &error)
-               : ob_store_case_page (list->store, NULL, ALL_CASES, &error);
+               : all_ids (list, &error);
   if (base == NULL)
     {
       g_warning ("cannot read the case list: %s", error->message);
@@ -575,6 +647,7 @@ void
 ob_case_list_reload (ObCaseList *list)
 {
   g_hash_table_remove_all (list->items);
+  g_clear_pointer (&list->all, g_ptr_array_unref);
   invalidate (list);
   refresh (list);
 }

@@ -1,6 +1,7 @@
 /* ob-case-list.h — the case list as a GListModel over the store's case
  * order index: the ids are read in one pass over the index (cheap even at
- * 100 000 cases); an ObCaseItem is built only when a row asks for it. A
+ * 100 000 cases); an ObCaseItem is built only when a row asks for it, and
+ * reads its case only when asked for what it shows. A
  * query narrows the list to the name-search index's hits; filters
  * (ob-case-filter.h) narrow it further (search AND every filter).
  *
@@ -29,6 +30,11 @@ const char *ob_case_item_get_name (ObCaseItem *item);
 const char *ob_case_item_get_summary (ObCaseItem *item);
 guint ob_case_item_get_overdue (ObCaseItem *item);
 guint ob_case_item_get_conflicts (ObCaseItem *item);
+/* The store the item reads (the list's). */
+ObStore *ob_case_item_get_store (ObCaseItem *item);
+/* TRUE once the getters above no longer read the store (an item is built
+ * with its id only and reads the case when first asked). */
+gboolean ob_case_item_is_loaded (ObCaseItem *item);
 
 #define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseList, ob_case_list, OB, CASE_LIST, GObject)

@@ -270,6 +270,9 @@ count_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   GError *error = NULL;
   guint64 count = ob_sync_pending_count_upto (task_data, PENDING_CAP, &error);
 
+  /* Up to 10 000 changes of the log, read here and there in the file: the
+   * pages mapped around them are of no further use to this process. */
+  ob_store_unmap_pages (task_data);
   if (error)
     g_task_return_error (task, error);
   else

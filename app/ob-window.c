@@ -5,6 +5,7 @@
 
 #include "ob-case-filter.h"
 #include "ob-case-list.h"
+#include "ob-case-row.h"
 #include "ob-case-view.h"
 #include "ob-new-case.h"
 #include "ob-ui.h"
@@ -43,6 +44,8 @@ struct _ObWindow
   GtkSpinner *pending_spinner;
   GtkDropDown *form_dropdown;
 
+  guint search_source;       /* the search waits to be applied */
+  guint unmap_source;        /* the store's pages wait to be given back */
   gboolean syncing_dropdown; /* the dropdown follows the action's state */
   gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
 };
@@ -51,82 +54,24 @@ G_DEFINE_FINAL_TYPE (ObWindow, ob_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- Rows ------------------------------------------------------------------ */
 
-static gboolean
-row_query_tooltip (GtkWidget *widget,
-                   int x,
-                   int y,
-                   gboolean keyboard,
-                   GtkTooltip *tooltip,
-                   gpointer data)
-{
-  const char *text = g_object_get_data (G_OBJECT (widget), "ob-tooltip");
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *summary = gtk_label_new (NULL);
-  GtkWidget *overdue = gtk_label_new (NULL);
-  GtkWidget *conflict = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (name, "heading");
-  gtk_label_set_xalign (GTK_LABEL (summary), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (summary), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (summary, "dim-label");
-  gtk_widget_add_css_class (summary, "caption");
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_widget_set_valign (overdue, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (overdue, "ob-badge");
-  gtk_widget_add_css_class (overdue, "ob-overdue");
-  gtk_widget_set_valign (conflict, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (conflict, "warning");
-  g_object_set_data (G_OBJECT (conflict), "ob-tooltip", (gpointer) _ ("Unresolved conflict"));
-  gtk_widget_set_has_tooltip (conflict, TRUE);
-  g_signal_connect (conflict, "query-tooltip", G_CALLBACK (row_query_tooltip), NULL);
-  gtk_widget_set_has_tooltip (overdue, TRUE);
-  g_signal_connect (overdue, "query-tooltip", G_CALLBACK (row_query_tooltip), NULL);
-  gtk_box_append (GTK_BOX (text), name);
-  gtk_box_append (GTK_BOX (text), summary);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_box_append (GTK_BOX (box), overdue);
-  gtk_box_append (GTK_BOX (box), conflict);
-  gtk_list_item_set_child (list_item, box);
+  gtk_list_item_set_child (list_item, ob_case_row_new ());
 }
 
 static void
 bind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
 {
-  ObCaseItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *text = gtk_widget_get_first_child (box);
-  GtkWidget *name = gtk_widget_get_first_child (text);
-  GtkWidget *summary = gtk_widget_get_next_sibling (name);
-  GtkWidget *overdue = gtk_widget_get_next_sibling (text);
-  GtkWidget *conflict = gtk_widget_get_next_sibling (overdue);
-  guint n_overdue = ob_case_item_get_overdue (item);
-  g_autofree char *count = g_strdup_printf ("%u", n_overdue);
-  g_autofree char *overdue_text = g_strdup_printf (
-      ngettext ("%u overdue routine step", "%u overdue routine steps", n_overdue), n_overdue);
+  ob_case_row_set_item (OB_CASE_ROW (gtk_list_item_get_child (list_item)),
+                        gtk_list_item_get_item (list_item));
+}
 
-  gtk_label_set_label (GTK_LABEL (name), ob_case_item_get_name (item));
-  gtk_label_set_label (GTK_LABEL (summary), ob_case_item_get_summary (item));
-  gtk_label_set_label (GTK_LABEL (overdue), count);
-  gtk_widget_set_visible (overdue, n_overdue > 0);
-  g_object_set_data_full (G_OBJECT (overdue), "ob-tooltip", g_strdup (overdue_text), g_free);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (overdue), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  overdue_text, -1);
-  gtk_widget_set_visible (conflict, ob_case_item_get_conflicts (item) > 0);
+/* Unbound rows let go of their items (and the store behind them). */
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer user_data)
+{
+  ob_case_row_set_item (OB_CASE_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
 /* ---- List and content -------------------------------------------------------- */
@@ -156,11 +101,32 @@ update_list_state (ObWindow *self)
   gtk_stack_set_visible_child_name (self->list_stack, self->no_case_data ? "no-access" : page);
 }
 
+static gboolean
+unmap_store_pages (gpointer data)
+{
+  ObWindow *self = data;
+
+  self->unmap_source = 0;
+  ob_store_unmap_pages (self->store);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rows read their cases when drawn and, out of view, in low-priority idle
+ * time (ob-case-row.c); once that is done, the pages the reads mapped go
+ * back (at 100 000 cases, hundreds of MB after a few searches). */
+static void
+queue_unmap (ObWindow *self)
+{
+  if (self->unmap_source == 0)
+    self->unmap_source = g_idle_add_full (G_PRIORITY_LOW + 10, unmap_store_pages, self, NULL);
+}
+
 /* The list changed (a search, a filter's answer, an edit): the open case
  * stays selected when it is in the list. */
 static void
 on_items_changed (ObWindow *self)
 {
+  queue_unmap (self);
   const char *id = ob_case_view_get_case (self->case_view);
   guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
   if (position != G_MAXUINT)
@@ -463,11 +429,26 @@ ob_window_set_filter (ObWindow *self, ObCaseFilterFlags flags, ObPlacementForm f
   apply_filters (self);
 }
 
+static gboolean
+apply_search (gpointer data)
+{
+  ObWindow *self = data;
+
+  self->search_source = 0;
+  ob_case_list_set_query (self->cases, gtk_editable_get_text (GTK_EDITABLE (self->search)));
+  update_list_state (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The list follows the entry once per main loop turn, before the next
+ * frame: replacing the text (a paste, gtk_editable_set_text) deletes it
+ * and inserts the new, and the search entry tells of the empty text at
+ * once, which would put all cases in the list only to replace them. */
 static void
 on_search_changed (ObWindow *self)
 {
-  ob_case_list_set_query (self->cases, gtk_editable_get_text (GTK_EDITABLE (self->search)));
-  update_list_state (self);
+  if (self->search_source == 0)
+    self->search_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_search, self, NULL);
 }
 
 static void
@@ -575,6 +556,8 @@ static void
 ob_window_dispose (GObject *object)
 {
   ObWindow *self = OB_WINDOW (object);
+  g_clear_handle_id (&self->search_source, g_source_remove);
+  g_clear_handle_id (&self->unmap_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->cases);
@@ -648,6 +631,7 @@ ob_window_new (GtkApplication *application, ObStore *store)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
@@ -657,6 +641,7 @@ ob_window_new (GtkApplication *application, ObStore *store)
   setup_filters (self);
   update_list_state (self);
   on_folded (self);
+  queue_unmap (self); /* what opening the store and reading the case order mapped */
   return self;
 }
 

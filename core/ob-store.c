@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "ob-json.h"
 #include "ob-pnr.h"
@@ -1318,6 +1320,34 @@ ob_store_close (ObStore *store)
   g_free (store->path);
   g_free (store->author);
   g_free (store);
+}
+
+void
+ob_store_unmap_pages (ObStore *store)
+{
+  g_autofree char *data_file = g_build_filename (store->path, "data.mdb", NULL);
+  g_autofree char *maps = NULL;
+  struct stat st;
+
+  if (g_stat (data_file, &st) != 0)
+    return;
+  txn_enter (store); /* the map cannot move meanwhile */
+  if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    for (char *line = maps; line; line = strchr (line, '\n'), line = line ? line + 1 : NULL)
+      {
+        unsigned long start, end, inode;
+        unsigned int dev_major, dev_minor;
+        char perms[5];
+        /* Only LMDB's read-only shared map of the file: its pages are the
+         * file's and come back as they were when read again. */
+        if (sscanf (line, "%lx-%lx %4s %*x %x:%x %lu", &start, &end, perms, &dev_major, &dev_minor,
+                    &inode)
+                == 6
+            && inode == st.st_ino && dev_major == major (st.st_dev)
+            && dev_minor == minor (st.st_dev) && strcmp (perms, "r--s") == 0)
+          madvise ((void *) start, end - start, MADV_DONTNEED);
+      }
+  txn_leave (store);
 }
 
 const char *

@@ -59,6 +59,13 @@ ObStore *ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
 void ob_store_close (ObStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStore, ob_store_close)
 
+/* Gives back this process's mappings of the store's pages: they stay in
+ * the page cache and are mapped again when read.  Reading maps far more
+ * than it reads (the kernel maps 64 KiB around each page it faults in),
+ * so a process that reads cases here and there maps hundreds of MB it no
+ * longer uses.  Safe with transactions open on any thread. */
+void ob_store_unmap_pages (ObStore *store);
+
 /* This replica's device id (stable for the life of the store). */
 const char *ob_store_device (ObStore *store);
 const char *ob_store_path (ObStore *store);

@@ -1,0 +1,27 @@
+/* ob-case-row.h — one row of the case list: the child's name, a summary
+ * line, the overdue routine steps' badge and a conflict mark, drawn by one
+ * widget.
+ *
+ * The case list's rows are replaced whole on every keystroke in the search
+ * (GTK 4.8's list view builds ~200 of them each time), so a row is cheap
+ * to build and to bind: its height is a constant of the fonts (no text is
+ * laid out to measure it), binding only stores the item, and the text is
+ * laid out when the row is drawn, which only rows in view are.  Rows out
+ * of view fill in their item and accessible label in idle time. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ob-case-list.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_CASE_ROW (ob_case_row_get_type ())
+G_DECLARE_FINAL_TYPE (ObCaseRow, ob_case_row, OB, CASE_ROW, GtkWidget)
+
+GtkWidget *ob_case_row_new (void);
+
+/* Shows @item (NULL: nothing). */
+void ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item);
+
+G_END_DECLS
