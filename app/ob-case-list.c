@@ -60,16 +60,11 @@ gender_label (const char *code)
 static guint
 count_overdue (ObStore *store, const char *case_id, ObDate today)
 {
-  g_autoptr (GPtrArray) placements = ob_store_case_children (store, case_id, "placement", NULL);
+  g_autoptr (GError) error = NULL;
   guint n = 0;
 
-  for (guint i = 0; placements && i < placements->len; i++)
-    {
-      g_autoptr (GPtrArray) rows = ob_store_placement_routines (
-          store, ob_entity_id (g_ptr_array_index (placements, i)), today, NULL);
-      for (guint j = 0; rows && j < rows->len; j++)
-        n += ((ObRoutineRow *) g_ptr_array_index (rows, j))->status == OB_ROUTINE_OVERDUE;
-    }
+  if (!ob_store_case_overdue (store, case_id, today, &n, &error))
+    g_warning ("cannot count the overdue steps of %s: %s", case_id, error->message);
   return n;
 }
 

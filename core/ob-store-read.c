@@ -87,6 +87,68 @@ ob_store_case_children (ObStore *store,
   return collect.out;
 }
 
+typedef struct
+{
+  ObTxn *txn;
+  char today[11];
+  guint count;
+  GError *error;
+} CaseOverdue;
+
+/* One placement of the case (a DB_CHILDREN key): counts its due-index keys
+ * dated before today. */
+static gboolean
+count_placement_overdue (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  CaseOverdue *overdue = user_data;
+  const char *start = key->mv_data, *end = start + key->mv_size, *id = start;
+  MDB_val list;
+
+  for (const char *p = start; p < end; p++)
+    if (*p == '\0')
+      id = p + 1;
+  if (!ob_db_get (overdue->txn, DB_PLACEMENT_DUE, id, (gsize) (end - id), &list, &overdue->error))
+    return overdue->error == NULL;
+  /* Lines of "date \x01 case \x01 placement \x01 step" (ob-store-index.c). */
+  for (const char *line = list.mv_data, *stop = line + list.mv_size; line < stop;)
+    {
+      const char *next = memchr (line, '\n', (gsize) (stop - line));
+      if (next == NULL)
+        next = stop;
+      if (next - line >= 10 && memcmp (line, overdue->today, 10) < 0)
+        overdue->count++;
+      line = next + 1;
+    }
+  return TRUE;
+}
+
+gboolean
+ob_store_case_overdue (ObStore *store,
+                       const char *case_id,
+                       ObDate today,
+                       guint *ret_count,
+                       GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  g_autoptr (GString) prefix = g_string_new (case_id);
+  CaseOverdue overdue = { txn, { 0 }, 0, NULL };
+
+  if (txn == NULL)
+    return FALSE;
+  ob_date_format (today, overdue.today);
+  g_string_append_len (prefix, "\0placement\0", sizeof "\0placement\0" - 1);
+  if (!ob_index_scan (txn, DB_CHILDREN, prefix->str, prefix->len, count_placement_overdue, &overdue,
+                      error)
+      || overdue.error)
+    {
+      if (overdue.error)
+        g_propagate_error (error, overdue.error);
+      return FALSE;
+    }
+  *ret_count = overdue.count;
+  return TRUE;
+}
+
 guint64
 ob_store_case_count (ObStore *store, GError **error)
 {

@@ -189,6 +189,17 @@ void ob_due_row_free (ObDueRow *row);
  * @limit. Array of ObDueRow*. */
 GPtrArray *ob_store_overdue (ObStore *store, ObDate today, guint limit, GError **error);
 
+/* How many routine steps of @case_id's placements are overdue on @today
+ * (pending and due before it), counted from the due index alone: the same
+ * steps ob_store_overdue() lists for the case, and those
+ * ob_store_placement_routines() calls overdue, without reading or
+ * evaluating any record. @ret_count is untouched on failure. Errors: IO. */
+gboolean ob_store_case_overdue (ObStore *store,
+                                const char *case_id,
+                                ObDate today,
+                                guint *ret_count,
+                                GError **error);
+
 /* Where one routine step of a placement stands (see ob_routines_evaluate()).
  * @step is borrowed from the store's models and valid until it closes. */
 typedef struct

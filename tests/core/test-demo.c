@@ -278,6 +278,38 @@ test_routines_in_every_state (void **state)
   assert_true (counts[OB_ROUTINE_DONE] > counts[OB_ROUTINE_OVERDUE] / 2);
 }
 
+/* A case's overdue count from the due index alone equals the routine
+ * engine's, case by case, on several days (before, at and after many due
+ * dates). */
+static void
+test_case_overdue_count (void **state)
+{
+  Fixture *fixture = *state;
+  g_autoptr (GPtrArray) cases = entities (fixture->store, "case");
+  const char *days[] = { "2024-01-10", TODAY, "2027-03-01" };
+  guint total = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (days); k++)
+    for (guint i = 0; i < cases->len; i++)
+      {
+        const char *id = ob_entity_id (g_ptr_array_index (cases, i));
+        g_autoptr (GPtrArray) placements
+            = ob_store_case_children (fixture->store, id, "placement", NULL);
+        guint counts[OB_N_ROUTINE_STATUSES] = { 0 }, n = G_MAXUINT;
+        g_autoptr (GError) error = NULL;
+
+        for (guint j = 0; j < placements->len; j++)
+          count_statuses (fixture->store, ob_entity_id (g_ptr_array_index (placements, j)),
+                          d (days[k]), counts);
+        assert_true (ob_store_case_overdue (fixture->store, id, d (days[k]), &n, &error));
+        if (n != counts[OB_ROUTINE_OVERDUE])
+          fail_msg ("case %s on %s: %u overdue from the index, %u from the engine", id, days[k], n,
+                    counts[OB_ROUTINE_OVERDUE]);
+        total += n;
+      }
+  assert_true (total > 0);
+}
+
 static void
 test_the_rest_of_a_case (void **state)
 {
@@ -408,6 +440,7 @@ main (void)
     cmocka_unit_test (test_cases_spread),
     cmocka_unit_test (test_placements_spread),
     cmocka_unit_test (test_routines_in_every_state),
+    cmocka_unit_test (test_case_overdue_count),
     cmocka_unit_test (test_the_rest_of_a_case),
     cmocka_unit_test (test_same_seed_same_data),
     cmocka_unit_test (test_one_municipality),
