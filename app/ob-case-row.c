@@ -1,6 +1,8 @@
 /* ob-case-row.c — one row of the case list (ob-case-row.h). */
 #include "ob-case-row.h"
 
+#include "ob-window.h"
+
 #include <glib/gi18n.h>
 
 /* The look of the labels this row replaces: the name in libadwaita's
@@ -323,6 +325,10 @@ update_accessible (ObCaseRow *self)
       ngettext ("%u overdue routine step", "%u overdue routine steps", overdue), overdue);
 }
 
+/* The window of the rows filled last (weak): it gives back the store pages
+ * the reads mapped, once the list is still (ob_window_queue_unmap()). */
+static ObWindow *fill_window;
+
 /* Rows whose item has not read its case yet, in binding order. */
 static GQueue pending = G_QUEUE_INIT;
 static guint pending_source;
@@ -334,19 +340,21 @@ static gboolean
 fill_pending (gpointer data)
 {
   gint64 until = g_get_monotonic_time () + IDLE_BUDGET_US;
-  ObStore *store = NULL; /* of a row alive now */
   ObCaseRow *self;
 
   while (g_get_monotonic_time () < until && (self = g_queue_pop_head (&pending)))
     {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
       self->queued = FALSE;
-      store = ob_case_item_get_store (self->item);
       update_accessible (self);
+      if (OB_IS_WINDOW (root))
+        g_set_weak_pointer (&fill_window, OB_WINDOW (root));
     }
   if (!g_queue_is_empty (&pending))
     return G_SOURCE_CONTINUE;
-  if (store)
-    ob_store_unmap_pages (store);
+  if (fill_window)
+    ob_window_queue_unmap (fill_window);
+  g_clear_weak_pointer (&fill_window);
   pending_source = 0;
   return G_SOURCE_REMOVE;
 }

@@ -16,6 +16,10 @@
 
 G_BEGIN_DECLS
 
+/* How long the list stays still before the store pages its rows' reads
+ * mapped are given back (ob_window_queue_unmap()). */
+#define OB_UNMAP_QUIET_MS 1500
+
 #define OB_TYPE_CASE_ROW (ob_case_row_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseRow, ob_case_row, OB, CASE_ROW, GtkWidget)
 

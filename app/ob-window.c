@@ -112,13 +112,16 @@ unmap_store_pages (gpointer data)
 }
 
 /* Rows read their cases when drawn and, out of view, in low-priority idle
- * time (ob-case-row.c); once that is done, the pages the reads mapped go
- * back (at 100 000 cases, hundreds of MB after a few searches). */
-static void
-queue_unmap (ObWindow *self)
+ * time (ob-case-row.c); once the list has been still for a while, the
+ * pages the reads mapped go back (at 100 000 cases, hundreds of MB after a
+ * few searches). Not at once: while someone types, each search would map
+ * the same name index pages again. */
+void
+ob_window_queue_unmap (ObWindow *self)
 {
-  if (self->unmap_source == 0)
-    self->unmap_source = g_idle_add_full (G_PRIORITY_LOW + 10, unmap_store_pages, self, NULL);
+  g_clear_handle_id (&self->unmap_source, g_source_remove);
+  self->unmap_source
+      = g_timeout_add_full (G_PRIORITY_LOW + 10, OB_UNMAP_QUIET_MS, unmap_store_pages, self, NULL);
 }
 
 /* The list changed (a search, a filter's answer, an edit): the open case
@@ -126,7 +129,7 @@ queue_unmap (ObWindow *self)
 static void
 on_items_changed (ObWindow *self)
 {
-  queue_unmap (self);
+  ob_window_queue_unmap (self);
   const char *id = ob_case_view_get_case (self->case_view);
   guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
   if (position != G_MAXUINT)
@@ -641,7 +644,7 @@ ob_window_new (GtkApplication *application, ObStore *store)
   setup_filters (self);
   update_list_state (self);
   on_folded (self);
-  queue_unmap (self); /* what opening the store and reading the case order mapped */
+  ob_window_queue_unmap (self); /* what opening the store and reading the case order mapped */
   return self;
 }
 

@@ -54,4 +54,8 @@ void ob_window_add_toast (ObWindow *window, AdwToast *toast);
  * of the case list and the case page. */
 void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
 
+/* Gives back the store pages that reading cases mapped, once the list has
+ * been still for OB_UNMAP_QUIET_MS (called again, the wait starts over). */
+void ob_window_queue_unmap (ObWindow *self);
+
 G_END_DECLS
