@@ -7,31 +7,77 @@
 
 /* ---- ObCaseItem ---------------------------------------------------------- */
 
-/* Built cheaply, with the id only: the case is read when a row first asks
- * for its name or summary, and its routines are evaluated when it first
- * asks for the overdue count, so that replacing the list (a keystroke in
- * the search) reads nothing for rows nobody looks at. */
-struct _ObCaseItem
+/* What a row shows of one case: read when first asked for (the case when a
+ * row needs its name or summary, the due index when it needs the overdue
+ * count), so that replacing the list (a keystroke in the search) reads
+ * nothing for rows nobody looks at. Shared (reference counted) between the
+ * list's cache by id and the items showing the case. */
+typedef struct
 {
-  GObject parent_instance;
-  ObStore *store; /* borrowed: the window's, which outlives its rows */
   char *id;
   char *name;
   char *summary;
   guint overdue;
   guint conflicts;
   gboolean loaded, overdue_known;
+} CaseData;
+
+static void
+case_data_clear (gpointer data)
+{
+  CaseData *d = data;
+  g_free (d->id);
+  g_free (d->name);
+  g_free (d->summary);
+}
+
+static CaseData *
+case_data_new (const char *id)
+{
+  CaseData *d = g_rc_box_new0 (CaseData);
+  d->id = g_strdup (id);
+  return d;
+}
+
+static void
+case_data_unref (CaseData *d)
+{
+  g_rc_box_release_full (d, case_data_clear);
+}
+
+/* An item is one position of the list (a slot): when the list changes,
+ * the items keep their positions and show other cases ("changed"), so that
+ * GTK 4.8's list view, told that everything was replaced, finds the same
+ * items at the same positions and keeps its row widgets instead of
+ * building ~200 new ones a keystroke. */
+struct _ObCaseItem
+{
+  GObject parent_instance;
+  ObStore *store;   /* borrowed: the window's, which outlives its rows */
+  ObCaseList *list; /* weak: NULL once the list is gone */
+  guint position;
+  CaseData *data; /* the case shown now */
 };
 
+enum
+{
+  ITEM_CHANGED,
+  N_ITEM_SIGNALS
+};
+static guint item_signals[N_ITEM_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (ObCaseItem, ob_case_item, G_TYPE_OBJECT)
+
+static void forget_slot (ObCaseList *list, ObCaseItem *item);
 
 static void
 ob_case_item_finalize (GObject *object)
 {
   ObCaseItem *item = OB_CASE_ITEM (object);
-  g_free (item->id);
-  g_free (item->name);
-  g_free (item->summary);
+  if (item->list)
+    forget_slot (item->list, item);
+  g_clear_weak_pointer (&item->list);
+  g_clear_pointer (&item->data, case_data_unref);
   G_OBJECT_CLASS (ob_case_item_parent_class)->finalize (object);
 }
 
@@ -39,6 +85,9 @@ static void
 ob_case_item_class_init (ObCaseItemClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ob_case_item_finalize;
+  /* The item shows another case (or the same one read again). */
+  item_signals[ITEM_CHANGED] = g_signal_new (
+      "changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -101,70 +150,63 @@ case_summary (ObEntity *the_case, ObDate today)
 static void
 item_load (ObCaseItem *item)
 {
+  CaseData *d = item->data;
   g_autoptr (ObEntity) the_case = NULL;
 
-  if (item->loaded)
+  if (d->loaded)
     return;
-  item->loaded = TRUE;
-  the_case = ob_store_get (item->store, "case", item->id, NULL);
+  d->loaded = TRUE;
+  the_case = ob_store_get (item->store, "case", d->id, NULL);
   if (the_case == NULL)
     {
-      item->name = g_strdup (_ ("(cannot be read)"));
-      item->summary = g_strdup ("");
-      item->overdue_known = TRUE;
+      d->name = g_strdup (_ ("(cannot be read)"));
+      d->summary = g_strdup ("");
+      d->overdue_known = TRUE;
       return;
     }
-  item->name = case_name (the_case);
-  item->summary = case_summary (the_case, ob_date_today ());
-  item->conflicts = ob_entity_conflict_count (the_case);
-}
-
-static ObCaseItem *
-item_new (ObStore *store, const char *id)
-{
-  ObCaseItem *item = g_object_new (OB_TYPE_CASE_ITEM, NULL);
-  item->store = store;
-  item->id = g_strdup (id);
-  return item;
+  d->name = case_name (the_case);
+  d->summary = case_summary (the_case, ob_date_today ());
+  d->conflicts = ob_entity_conflict_count (the_case);
 }
 
 const char *
 ob_case_item_get_id (ObCaseItem *item)
 {
-  return item->id;
+  return item->data->id;
 }
 
 const char *
 ob_case_item_get_name (ObCaseItem *item)
 {
   item_load (item);
-  return item->name;
+  return item->data->name;
 }
 
 const char *
 ob_case_item_get_summary (ObCaseItem *item)
 {
   item_load (item);
-  return item->summary;
+  return item->data->summary;
 }
 
 guint
 ob_case_item_get_overdue (ObCaseItem *item)
 {
+  CaseData *d = item->data;
   item_load (item);
-  if (!item->overdue_known)
+  if (!d->overdue_known)
     {
-      item->overdue = count_overdue (item->store, item->id, ob_date_today ());
-      item->overdue_known = TRUE;
+      d->overdue = count_overdue (item->store, d->id, ob_date_today ());
+      d->overdue_known = TRUE;
     }
-  return item->overdue;
+  return d->overdue;
 }
 
 guint
 ob_case_item_get_conflicts (ObCaseItem *item)
 {
   item_load (item);
-  return item->conflicts;
+  return item->data->conflicts;
 }
 
 ObStore *
@@ -176,7 +218,7 @@ ob_case_item_get_store (ObCaseItem *item)
 gboolean
 ob_case_item_is_loaded (ObCaseItem *item)
 {
-  return item->loaded && item->overdue_known;
+  return item->data->loaded && item->data->overdue_known;
 }
 
 /* ---- ObCaseList ---------------------------------------------------------- */
@@ -242,7 +284,8 @@ struct _ObCaseList
   GPtrArray *ids;    /* of char*, in list order (borrowed from @owner) */
   GPtrArray *owner;  /* the array that owns the strings of @ids */
   GPtrArray *all;    /* every case id in list order, read once per store state */
-  GHashTable *items; /* id → ObCaseItem, built on demand, until a reload */
+  GHashTable *items; /* id → CaseData, built on demand, until a reload */
+  GHashTable *slots; /* position → ObCaseItem (not owned: items leave when finalized) */
   char *query;
 
   ObCaseFilterFlags filter;
@@ -255,6 +298,13 @@ struct _ObCaseList
   Workers *workers;
   gboolean busy, pending;
 };
+
+enum
+{
+  LIST_CHANGED,
+  N_LIST_SIGNALS
+};
+static guint list_signals[N_LIST_SIGNALS];
 
 enum
 {
@@ -284,27 +334,71 @@ get_n_items (GListModel *model)
   return OB_CASE_LIST (model)->ids->len;
 }
 
+/* The data of case @id, from the cache or new (not read yet). */
+static CaseData *
+case_data_for (ObCaseList *list, const char *id)
+{
+  CaseData *d = g_hash_table_lookup (list->items, id);
+  if (d == NULL)
+    {
+      /* Kept across searches, so that a row shown again reads nothing;
+       * bounded, as every search shows other cases. */
+      if (g_hash_table_size (list->items) >= MAX_ITEMS)
+        g_hash_table_remove_all (list->items);
+      d = case_data_new (id);
+      g_hash_table_insert (list->items, d->id, d);
+    }
+  return g_rc_box_acquire (d);
+}
+
+static void
+forget_slot (ObCaseList *list, ObCaseItem *item)
+{
+  if (g_hash_table_lookup (list->slots, GUINT_TO_POINTER (item->position)) == item)
+    g_hash_table_remove (list->slots, GUINT_TO_POINTER (item->position));
+}
+
 static gpointer
 get_item (GListModel *model, guint position)
 {
   ObCaseList *list = OB_CASE_LIST (model);
-  const char *id;
   ObCaseItem *item;
 
   if (position >= list->ids->len)
     return NULL;
-  id = g_ptr_array_index (list->ids, position);
-  item = g_hash_table_lookup (list->items, id);
-  if (item == NULL)
+  item = g_hash_table_lookup (list->slots, GUINT_TO_POINTER (position));
+  if (item)
+    return g_object_ref (item);
+  item = g_object_new (OB_TYPE_CASE_ITEM, NULL);
+  item->store = list->store;
+  item->position = position;
+  item->data = case_data_for (list, g_ptr_array_index (list->ids, position));
+  g_set_weak_pointer (&item->list, list);
+  g_hash_table_insert (list->slots, GUINT_TO_POINTER (position), item);
+  return item;
+}
+
+/* Points every item at the case now at its position (after @ids changed,
+ * or with @fresh after a reload, read again), before the views are told. */
+static void
+retarget_slots (ObCaseList *list, gboolean fresh)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, list->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      /* Kept across searches, so that a row shown again reads nothing;
-       * bounded, as every search builds ~200 rows. */
-      if (g_hash_table_size (list->items) >= MAX_ITEMS)
-        g_hash_table_remove_all (list->items);
-      item = item_new (list->store, id);
-      g_hash_table_insert (list->items, g_strdup (id), item);
+      ObCaseItem *item = value;
+      if (item->position >= list->ids->len)
+        continue; /* removed from the views below */
+      const char *id = g_ptr_array_index (list->ids, item->position);
+      if (!fresh && strcmp (id, item->data->id) == 0)
+        continue;
+      g_clear_pointer (&item->data, case_data_unref);
+      item->data = case_data_for (list, id);
+      g_signal_emit (item, item_signals[ITEM_CHANGED], 0);
     }
-  return g_object_ref (item);
 }
 
 static void
@@ -348,6 +442,7 @@ ob_case_list_finalize (GObject *object)
   g_clear_pointer (&list->owner, g_ptr_array_unref);
   g_clear_pointer (&list->all, g_ptr_array_unref);
   g_hash_table_unref (list->items);
+  g_hash_table_unref (list->slots);
   g_free (list->query);
   g_strfreev (list->my_names);
   g_clear_pointer (&list->data, ob_case_filter_data_unref);
@@ -384,13 +479,19 @@ ob_case_list_class_init (ObCaseListClass *klass)
   props[PROP_PENDING] = g_param_spec_boolean ("pending", NULL, NULL, FALSE,
                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
+  /* The content changed (after "items-changed", which is emitted only when
+   * the number of cases did). */
+  list_signals[LIST_CHANGED] = g_signal_new (
+      "changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 ob_case_list_init (ObCaseList *list)
 {
   list->ids = g_ptr_array_new ();
-  list->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  list->items
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) case_data_unref);
+  list->slots = g_hash_table_new (NULL, NULL);
   list->form = OB_FORM_INVALID;
   list->jobs = g_ptr_array_new ();
   list->workers = g_new0 (Workers, 1);
@@ -504,28 +605,30 @@ load_ids (ObCaseList *list)
 }
 
 static void
-refresh (ObCaseList *list)
+refresh_full (ObCaseList *list, gboolean fresh)
 {
   guint removed = list->ids->len;
-  GPtrArray *ids;
 
   load_ids (list);
   update_state (list);
-  /* Told as two changes, all rows out and then the new ones in: for one
-   * change that removes a row it tracks (the first visible, the focused or
-   * the selected), GTK 4.8's list view asks for every added item to find
-   * that row again, and building every item reads every case (seconds at
-   * 100 000 cases). This way it asks only for the rows it shows. */
-  if (removed > 0)
-    {
-      ids = list->ids;
-      list->ids = g_ptr_array_new ();
-      g_list_model_items_changed (G_LIST_MODEL (list), 0, removed, 0);
-      g_ptr_array_unref (list->ids);
-      list->ids = ids;
-    }
-  if (list->ids->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (list), 0, 0, list->ids->len);
+  /* The items keep their positions and show their new cases themselves
+   * (retarget_slots()): the views are told only that the list grew or
+   * shrank at its end, so GTK 4.8's list view keeps its ~200 rows instead
+   * of building them again, and never looks through every added item for
+   * a row it tracks (which it does when such a row is among the removed).
+   * "changed" tells the rest. */
+  retarget_slots (list, fresh);
+  if (list->ids->len > removed)
+    g_list_model_items_changed (G_LIST_MODEL (list), removed, 0, list->ids->len - removed);
+  else if (list->ids->len < removed)
+    g_list_model_items_changed (G_LIST_MODEL (list), list->ids->len, removed - list->ids->len, 0);
+  g_signal_emit (list, list_signals[LIST_CHANGED], 0);
+}
+
+static void
+refresh (ObCaseList *list)
+{
+  refresh_full (list, FALSE);
 }
 
 static void start_job (ObCaseList *list);
@@ -644,7 +747,7 @@ ob_case_list_reload (ObCaseList *list)
   g_hash_table_remove_all (list->items);
   g_clear_pointer (&list->all, g_ptr_array_unref);
   invalidate (list);
-  refresh (list);
+  refresh_full (list, TRUE);
 }
 
 ObCaseList *

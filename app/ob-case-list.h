@@ -1,7 +1,14 @@
 /* ob-case-list.h — the case list as a GListModel over the store's case
  * order index: the ids are read in one pass over the index (cheap even at
  * 100 000 cases); an ObCaseItem is built only when a row asks for it, and
- * reads its case only when asked for what it shows. A
+ * reads its case only when asked for what it shows.
+ *
+ * An item is a position of the list: when the list changes (a search, a
+ * filter, a reload), items keep their positions and show the cases now
+ * there, emitting "changed"; "items-changed" only tells that the list grew
+ * or shrank at its end, and the list's own "changed" that its content
+ * changed. This keeps GTK 4.8's list view from building its ~200 rows again
+ * on every keystroke. Read an item's id when you need it, not later. A
  * query narrows the list to the name-search index's hits; filters
  * (ob-case-filter.h) narrow it further (search AND every filter).
  *

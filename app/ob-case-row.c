@@ -35,6 +35,7 @@ struct _ObCaseRow
 
   /* Owned */
   ObCaseItem *item;
+  gulong changed_handler;        /* the item shows another case */
   PangoLayout *layouts[N_FONTS]; /* laid out on the first draw in view */
   PangoFontDescription *font;    /* the widget's font they were made with */
   GtkAdjustment *adjustment;     /* the list's, while mapped */
@@ -368,18 +369,15 @@ unqueue (ObCaseRow *self)
   self->queued = FALSE;
 }
 
-void
-ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item)
+/* Shows what the item holds now (a new item, or the item's case changed). */
+static void
+show_item (ObCaseRow *self)
 {
-  g_return_if_fail (OB_IS_CASE_ROW (self));
-  if (item == self->item)
-    return;
-  g_set_object (&self->item, item);
   clear_layouts (self);
   unqueue (self);
-  if (item && ob_case_item_is_loaded (item))
+  if (self->item && ob_case_item_is_loaded (self->item))
     update_accessible (self);
-  else if (item)
+  else if (self->item)
     {
       self->queued = TRUE;
       g_queue_push_tail (&pending, self);
@@ -389,6 +387,20 @@ ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+void
+ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item)
+{
+  g_return_if_fail (OB_IS_CASE_ROW (self));
+  if (item == self->item)
+    return;
+  if (self->item)
+    g_clear_signal_handler (&self->changed_handler, self->item);
+  g_set_object (&self->item, item);
+  if (item)
+    self->changed_handler
+        = g_signal_connect_swapped (item, "changed", G_CALLBACK (show_item), self);
+  show_item (self);
+}
 /* ---- Life cycle ------------------------------------------------------------------ */
 
 /* A row that drew nothing out of view draws when the list scrolls or
@@ -449,6 +461,8 @@ ob_case_row_dispose (GObject *object)
   ObCaseRow *self = OB_CASE_ROW (object);
 
   unqueue (self);
+  if (self->item)
+    g_clear_signal_handler (&self->changed_handler, self->item);
   g_clear_object (&self->item);
   clear_layouts (self);
   g_clear_pointer (&self->badge_tooltip, g_free);
@@ -480,4 +494,18 @@ GtkWidget *
 ob_case_row_new (void)
 {
   return g_object_new (OB_TYPE_CASE_ROW, NULL);
+}
+
+ObCaseItem *
+ob_case_row_get_item (ObCaseRow *self)
+{
+  g_return_val_if_fail (OB_IS_CASE_ROW (self), NULL);
+  return self->item;
+}
+
+const char *
+ob_case_row_get_drawn_name (ObCaseRow *self)
+{
+  g_return_val_if_fail (OB_IS_CASE_ROW (self), NULL);
+  return self->layouts[FONT_NAME] ? pango_layout_get_text (self->layouts[FONT_NAME]) : NULL;
 }

@@ -25,7 +25,15 @@ G_DECLARE_FINAL_TYPE (ObCaseRow, ob_case_row, OB, CASE_ROW, GtkWidget)
 
 GtkWidget *ob_case_row_new (void);
 
-/* Shows @item (NULL: nothing). */
+/* Shows @item (NULL: nothing), and whatever case it shows later (the
+ * item's "changed"). */
 void ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item);
+
+/* The item shown (borrowed), or NULL. */
+ObCaseItem *ob_case_row_get_item (ObCaseRow *self);
+
+/* The name as last drawn, or NULL when the row has not been drawn since
+ * its case changed (for tests). */
+const char *ob_case_row_get_drawn_name (ObCaseRow *self);
 
 G_END_DECLS

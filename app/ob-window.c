@@ -101,6 +101,16 @@ update_list_state (ObWindow *self)
   gtk_stack_set_visible_child_name (self->list_stack, self->no_case_data ? "no-access" : page);
 }
 
+/* The list's items keep their places when its content changes
+ * (ob-case-list.c): a new search or filter starts at the top. */
+static void
+scroll_to_top (ObWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+  if (adjustment)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
 static gboolean
 unmap_store_pages (gpointer data)
 {
@@ -124,16 +134,19 @@ ob_window_queue_unmap (ObWindow *self)
       = g_timeout_add_full (G_PRIORITY_LOW + 10, OB_UNMAP_QUIET_MS, unmap_store_pages, self, NULL);
 }
 
-/* The list changed (a search, a filter's answer, an edit): the open case
- * stays selected when it is in the list. */
+/* The list changed (a search, a filter's answer, an edit; "changed" also
+ * when the number of cases stayed the same): the open case stays selected
+ * when it is in the list. */
 static void
 on_items_changed (ObWindow *self)
 {
   ob_window_queue_unmap (self);
   const char *id = ob_case_view_get_case (self->case_view);
   guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
-  if (position != G_MAXUINT)
-    gtk_single_selection_set_selected (self->selection, position);
+  /* The items keep their positions, so the selection may now be on
+   * another case: it follows the open one, or goes. */
+  gtk_single_selection_set_selected (self->selection,
+                                     position != G_MAXUINT ? position : GTK_INVALID_LIST_POSITION);
   update_list_state (self);
 }
 
@@ -344,6 +357,7 @@ apply_filters (ObWindow *self)
   self->syncing_dropdown = FALSE;
 
   ob_case_list_set_filter (self->cases, flags, form);
+  scroll_to_top (self);
   update_list_state (self);
 }
 
@@ -404,7 +418,7 @@ setup_filters (ObWindow *self)
   ob_case_list_set_my_names (self->cases, (const char *const *) names);
   g_signal_connect_swapped (self->cases, "notify::busy", G_CALLBACK (on_busy), self);
   g_signal_connect_swapped (self->cases, "notify::pending", G_CALLBACK (update_list_state), self);
-  g_signal_connect_swapped (self->cases, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (self->cases, "changed", G_CALLBACK (on_items_changed), self);
   apply_filters (self);
   on_busy (self);
 }
@@ -439,6 +453,7 @@ apply_search (gpointer data)
 
   self->search_source = 0;
   ob_case_list_set_query (self->cases, gtk_editable_get_text (GTK_EDITABLE (self->search)));
+  scroll_to_top (self);
   update_list_state (self);
   return G_SOURCE_REMOVE;
 }

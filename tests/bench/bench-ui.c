@@ -135,7 +135,7 @@ after_paint (GdkFrameClock *clock, Child *child)
 }
 
 static void
-on_items_changed (GListModel *model, guint position, guint removed, guint added, Child *child)
+on_list_changed (ObCaseList *list, Child *child)
 {
   child->model_changes++;
   child->model_changed_at = g_get_monotonic_time ();
@@ -276,7 +276,8 @@ run_keys (Child *child)
     }
 
   gtk_search_entry_set_search_delay (entry, 0);
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), child);
+  /* "changed": the content changed (also when the number of cases did not). */
+  g_signal_connect (model, "changed", G_CALLBACK (on_list_changed), child);
   for (guint i = 0; i < texts->len; i++)
     {
       const char *text = g_ptr_array_index (texts, i);
@@ -321,7 +322,7 @@ run_keys (Child *child)
                 text, g_list_model_get_n_items (model), total, to_model, in_store);
       settle (child, 120);
     }
-  g_signal_handlers_disconnect_by_func (model, on_items_changed, child);
+  g_signal_handlers_disconnect_by_func (model, on_list_changed, child);
 
   printf ("2. keystroke in the search at %u cases (%u keystrokes, search-delay 0):\n", n,
           totals->len);

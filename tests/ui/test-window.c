@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ob-case-list.h"
+#include "ob-case-row.h"
 #include "ob-case-view.h"
 #include "ob-new-case.h"
 #include "ob-ui-test.h"
@@ -56,6 +57,17 @@ count_is (gpointer data)
   return g_list_model_get_n_items (c->model) == c->n;
 }
 
+/* The case rows under @widget that are drawn (mapped). */
+static void
+find_rows (GtkWidget *widget, GPtrArray *rows)
+{
+  if (OB_IS_CASE_ROW (widget) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (rows, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    find_rows (child, rows);
+}
+
 static void
 test_search (void **state)
 {
@@ -66,18 +78,67 @@ test_search (void **state)
   g_autofree char *family = g_strdup (strrchr (ob_case_item_get_name (first), ' ') + 1);
   CountIs none = { model, 0 };
 
-  /* The first case's family name finds it (search as you type). */
+  /* The first case's family name finds it (search as you type), and the
+   * rows on screen show the hits (the list keeps its row widgets and items
+   * and points them at other cases). */
+  ob_window_show_case (f->window, ob_case_item_get_id (first));
+  ob_ui_settle ();
   gtk_editable_set_text (search, family);
   ob_ui_settle ();
   guint found = g_list_model_get_n_items (model);
   assert_true (found >= 1 && found < N_CASES);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
+  assert_int_equal (rows->len, found);
+  guint drawn = 0;
+  g_autofree char *word = g_utf8_casefold (family, -1);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ObCaseRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *name
+          = g_utf8_casefold (ob_case_item_get_name (ob_case_row_get_item (row)), -1);
+      const char *shown = ob_case_row_get_drawn_name (row);
+      g_autofree char *shown_folded = shown ? g_utf8_casefold (shown, -1) : NULL;
+      assert_non_null (strstr (name, word));
+      if (shown_folded)
+        assert_non_null (strstr (shown_folded, word)), drawn++;
+    }
+  assert_int_equal (drawn, found);
+  g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "window-search"));
   gtk_editable_set_text (search, "zzzqqq");
   assert_true (ob_ui_wait (count_is, &none, 3000));
   ob_ui_settle ();
+  /* The open case is not in the list: nothing is selected. */
+  assert_int_equal (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (
+                        gtk_list_view_get_model (ob_window_get_list_view (f->window)))),
+                    GTK_INVALID_LIST_POSITION);
   g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "window-search-empty"));
   gtk_editable_set_text (search, "");
   CountIs all = { model, N_CASES };
   assert_true (ob_ui_wait (count_is, &all, 3000));
+  ob_ui_settle (); /* drawn with the names as they are */
+
+  /* A case renamed elsewhere (as by a sync): same number of cases, and
+   * every row drawn shows its case's name as it is now. */
+  g_autoptr (ObEdit) edit = ob_edit_new ("case", ob_case_item_get_id (first));
+  g_autoptr (GError) error = NULL;
+  ob_edit_set_string (edit, "given_name", "Zäta");
+  assert_true (ob_store_commit_edit (ob_ui_fixture_store (f), edit, NULL, &error));
+  ob_window_reload (f->window);
+  ob_ui_settle ();
+  g_ptr_array_set_size (rows, 0);
+  find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
+  guint renamed = 0;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ObCaseRow *row = g_ptr_array_index (rows, i);
+      const char *shown = ob_case_row_get_drawn_name (row);
+      const char *name = ob_case_item_get_name (ob_case_row_get_item (row));
+      assert_non_null (shown);
+      assert_string_equal (shown, name);
+      renamed += g_str_has_prefix (shown, "Zäta ");
+    }
+  assert_int_equal (renamed, 1);
 }
 
 static void
