@@ -68,6 +68,42 @@ find_rows (GtkWidget *widget, GPtrArray *rows)
     find_rows (child, rows);
 }
 
+static gboolean
+narrowed (gpointer model)
+{
+  guint n = g_list_model_get_n_items (model);
+  return n >= 1 && n < N_CASES;
+}
+
+/* Every row drawn (the few hits of a search are all in view). */
+static gboolean
+rows_drawn (gpointer data)
+{
+  ObUiFixture *f = data;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (ob_case_row_get_drawn_name (g_ptr_array_index (rows, i)) == NULL)
+      return FALSE;
+  return rows->len > 0;
+}
+
+/* A row is drawn with the renamed case's new name. */
+static gboolean
+renamed_drawn (gpointer data)
+{
+  ObUiFixture *f = data;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *shown = ob_case_row_get_drawn_name (g_ptr_array_index (rows, i));
+      if (shown && g_str_has_prefix (shown, "Zäta "))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_search (void **state)
 {
@@ -84,26 +120,24 @@ test_search (void **state)
   ob_window_show_case (f->window, ob_case_item_get_id (first));
   ob_ui_settle ();
   gtk_editable_set_text (search, family);
+  assert_true (ob_ui_wait (narrowed, model, 5000));
   ob_ui_settle ();
   guint found = g_list_model_get_n_items (model);
   assert_true (found >= 1 && found < N_CASES);
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
   find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
   assert_int_equal (rows->len, found);
-  guint drawn = 0;
   g_autofree char *word = g_utf8_casefold (family, -1);
+  assert_true (ob_ui_wait (rows_drawn, f, 5000));
   for (guint i = 0; i < rows->len; i++)
     {
       ObCaseRow *row = g_ptr_array_index (rows, i);
       g_autofree char *name
           = g_utf8_casefold (ob_case_item_get_name (ob_case_row_get_item (row)), -1);
-      const char *shown = ob_case_row_get_drawn_name (row);
-      g_autofree char *shown_folded = shown ? g_utf8_casefold (shown, -1) : NULL;
+      g_autofree char *shown = g_utf8_casefold (ob_case_row_get_drawn_name (row), -1);
       assert_non_null (strstr (name, word));
-      if (shown_folded)
-        assert_non_null (strstr (shown_folded, word)), drawn++;
+      assert_non_null (strstr (shown, word));
     }
-  assert_int_equal (drawn, found);
   g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "window-search"));
   gtk_editable_set_text (search, "zzzqqq");
   assert_true (ob_ui_wait (count_is, &none, 3000));
@@ -125,20 +159,18 @@ test_search (void **state)
   ob_edit_set_string (edit, "given_name", "Zäta");
   assert_true (ob_store_commit_edit (ob_ui_fixture_store (f), edit, NULL, &error));
   ob_window_reload (f->window);
-  ob_ui_settle ();
+  /* Its row is at the top, in view: it is drawn again with the new name
+   * (a row that missed the change would keep the old one). */
+  assert_true (ob_ui_wait (renamed_drawn, f, 5000));
   g_ptr_array_set_size (rows, 0);
   find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
-  guint renamed = 0;
   for (guint i = 0; i < rows->len; i++)
     {
       ObCaseRow *row = g_ptr_array_index (rows, i);
       const char *shown = ob_case_row_get_drawn_name (row);
-      const char *name = ob_case_item_get_name (ob_case_row_get_item (row));
-      assert_non_null (shown);
-      assert_string_equal (shown, name);
-      renamed += g_str_has_prefix (shown, "Zäta ");
+      if (shown)
+        assert_string_equal (shown, ob_case_item_get_name (ob_case_row_get_item (row)));
     }
-  assert_int_equal (renamed, 1);
 }
 
 static void
