@@ -383,20 +383,25 @@ get_item (GListModel *model, guint position)
 static void
 retarget_slots (ObCaseList *list, gboolean fresh)
 {
+  g_autoptr (GPtrArray) moved = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer value;
 
+  /* First which, then each: a "changed" handler may build or drop items. */
   g_hash_table_iter_init (&iter, list->slots);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       ObCaseItem *item = value;
       if (item->position >= list->ids->len)
-        continue; /* removed from the views below */
-      const char *id = g_ptr_array_index (list->ids, item->position);
-      if (!fresh && strcmp (id, item->data->id) == 0)
-        continue;
+        continue; /* removed from the views by the caller */
+      if (fresh || strcmp (g_ptr_array_index (list->ids, item->position), item->data->id) != 0)
+        g_ptr_array_add (moved, g_object_ref (item));
+    }
+  for (guint i = 0; i < moved->len; i++)
+    {
+      ObCaseItem *item = g_ptr_array_index (moved, i);
       g_clear_pointer (&item->data, case_data_unref);
-      item->data = case_data_for (list, id);
+      item->data = case_data_for (list, g_ptr_array_index (list->ids, item->position));
       g_signal_emit (item, item_signals[ITEM_CHANGED], 0);
     }
 }
