@@ -4,7 +4,7 @@
  * Pango: the widget's snapshot() hands it a cairo node, printing hands it
  * the page.  Layout, top to bottom: the legend (wrapping), the plot with
  * gridlines at every 25 %, the group names under it. A suppressed share
- * has no bar, only a short hatched stub on the baseline. */
+ * has no bar, only a short hatched marker on the baseline. */
 #include "ob-bar-chart.h"
 
 #include <glib/gi18n.h>
@@ -16,7 +16,7 @@
 #define GROUP_GAP 0.9 /* between groups, in bar widths */
 #define LABEL_ROOM 18.0
 #define SWATCH 12.0
-#define HIDDEN_STUB 6.0 /* height of a suppressed share's marker */
+#define HIDDEN_MARK_HEIGHT 6.0 /* height of a suppressed share's marker */
 
 struct _ObBarChart
 {
@@ -318,10 +318,10 @@ ob_bar_chart_draw (ObBarChart *self,
           if (v->suppressed)
             {
               /* No bar: a full one would read as 100 %. A short hatched
-               * stub (the legend's key) marks the hidden share, "–" as in
+               * marker (the legend's key) marks the hidden share, "–" as in
                * the table. */
-              top = plot_y + plot_h - HIDDEN_STUB;
-              hatch (cr, x, top, inner, HIDDEN_STUB, fg);
+              top = plot_y + plot_h - HIDDEN_MARK_HEIGHT;
+              hatch (cr, x, top, inner, HIDDEN_MARK_HEIGHT, fg);
               text = g_strdup ("–");
             }
           else if (isnan (v->value))

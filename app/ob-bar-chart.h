@@ -1,7 +1,7 @@
 /* ob-bar-chart.h — a grouped bar chart of shares (0–100 %): for each group
  * (an age band, a placement form, …) one bar per series (girls, boys, …)
  * side by side, each with its value above it and its 95 % interval as a
- * whisker.  A suppressed value has no bar, only a short hatched stub on
+ * whisker.  A suppressed value has no bar, only a short hatched marker on
  * the baseline with "–"; a value without cases is "–" alone.  The legend names the series and
  * explains the hatching.  Drawn with cairo, so the same code draws on
  * paper (ob_bar_chart_draw()). */

@@ -209,12 +209,6 @@ ob_case_item_get_conflicts (ObCaseItem *item)
   return item->data->conflicts;
 }
 
-ObStore *
-ob_case_item_get_store (ObCaseItem *item)
-{
-  return item->store;
-}
-
 gboolean
 ob_case_item_is_loaded (ObCaseItem *item)
 {

@@ -37,8 +37,6 @@ const char *ob_case_item_get_name (ObCaseItem *item);
 const char *ob_case_item_get_summary (ObCaseItem *item);
 guint ob_case_item_get_overdue (ObCaseItem *item);
 guint ob_case_item_get_conflicts (ObCaseItem *item);
-/* The store the item reads (the list's). */
-ObStore *ob_case_item_get_store (ObCaseItem *item);
 /* TRUE once the getters above no longer read the store (an item is built
  * with its id only and reads the case when first asked). */
 gboolean ob_case_item_is_loaded (ObCaseItem *item);

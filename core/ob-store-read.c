@@ -87,6 +87,17 @@ ob_store_case_children (ObStore *store,
   return collect.out;
 }
 
+/* The last part of a composite key (after its last "\0"): the case id of
+ * a DB_CASE_ORDER or DB_NAMES key, the record id of a DB_CHILDREN key. */
+static char *
+key_last_part (const MDB_val *key)
+{
+  const char *start = key->mv_data, *p = start + key->mv_size;
+  while (p > start && p[-1] != '\0')
+    p--;
+  return g_strndup (p, key->mv_size - (gsize) (p - start));
+}
+
 typedef struct
 {
   ObTxn *txn;
@@ -101,13 +112,10 @@ static gboolean
 count_placement_overdue (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   CaseOverdue *overdue = user_data;
-  const char *start = key->mv_data, *end = start + key->mv_size, *id = start;
+  g_autofree char *id = key_last_part (key);
   MDB_val list;
 
-  for (const char *p = start; p < end; p++)
-    if (*p == '\0')
-      id = p + 1;
-  if (!ob_db_get (overdue->txn, DB_PLACEMENT_DUE, id, (gsize) (end - id), &list, &overdue->error))
+  if (!ob_db_get (overdue->txn, DB_PLACEMENT_DUE, id, strlen (id), &list, &overdue->error))
     return overdue->error == NULL;
   /* Lines of "date \x01 case \x01 placement \x01 step" (ob-store-index.c). */
   for (const char *line = list.mv_data, *stop = line + list.mv_size; line < stop;)
@@ -156,16 +164,6 @@ ob_store_case_count (ObStore *store, GError **error)
   return txn ? ob_db_count (txn, DB_CASE_KEYS) : 0;
 }
 
-/* The case id at the end of a DB_CASE_ORDER or DB_NAMES key. */
-static char *
-key_case_id (const MDB_val *key)
-{
-  const char *start = key->mv_data, *p = start + key->mv_size;
-  while (p > start && p[-1] != '\0')
-    p--;
-  return g_strndup (p, key->mv_size - (gsize) (p - start));
-}
-
 GPtrArray *
 ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **error)
 {
@@ -199,7 +197,7 @@ ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **
     rc = mdb_cursor_get (cursor, &key, &val, MDB_FIRST);
   ids = g_ptr_array_new_with_free_func (g_free);
   for (; rc == 0 && ids->len < limit; rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT))
-    g_ptr_array_add (ids, key_case_id (&key));
+    g_ptr_array_add (ids, key_last_part (&key));
   mdb_cursor_close (cursor);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return g_ptr_array_unref (ids), ob_store_lmdb_fail (rc, "reading the case list", error), NULL;
@@ -263,7 +261,7 @@ static gboolean
 search_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   Search *search = user_data;
-  g_autofree char *id = key_case_id (key);
+  g_autofree char *id = key_last_part (key);
 
   if (g_hash_table_contains (search->seen, id))
     return TRUE;

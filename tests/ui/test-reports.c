@@ -343,8 +343,8 @@ same_rows (cairo_surface_t *a, cairo_surface_t *b, int from, int to)
 }
 
 /* A suppressed share is no bar: a full hatched one read as 100 %. Above
- * the baseline's stub and "–" it draws what a share without cases draws
- * (nothing), and below the plot's top half it still differs (the stub). */
+ * the baseline's marker and "–" it draws what a share without cases draws
+ * (nothing), and below the plot's top half it still differs (the marker). */
 static void
 test_suppressed_bar (void **state)
 {
@@ -353,7 +353,7 @@ test_suppressed_bar (void **state)
   cairo_surface_t *shown = draw_pair ((ObBarValue){ 0.9, 0.8, 1.0, FALSE });
 
   /* The plot runs from below the legend to above the group names; its
-   * upper two thirds hold no stub and no label. */
+   * upper two thirds hold no marker and no label. */
   assert_true (same_rows (hidden, empty, 0, 180));
   assert_false (same_rows (hidden, shown, 0, 180));
   assert_false (same_rows (hidden, empty, 0, 300));
