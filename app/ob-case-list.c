@@ -209,6 +209,13 @@ ob_case_item_get_conflicts (ObCaseItem *item)
   return item->data->conflicts;
 }
 
+/* Where the item stands in its list. */
+guint
+ob_case_item_get_position (ObCaseItem *item)
+{
+  return item->position;
+}
+
 gboolean
 ob_case_item_is_loaded (ObCaseItem *item)
 {
@@ -217,7 +224,6 @@ ob_case_item_is_loaded (ObCaseItem *item)
 
 /* ---- ObCaseList ---------------------------------------------------------- */
 
-#define SEARCH_LIMIT 2000
 #define ALL_CASES 10000000
 #define MAX_ITEMS 4096
 
@@ -584,7 +590,7 @@ load_ids (ObCaseList *list)
           return;
         }
     }
-  base = query ? ob_store_search (list->store, list->query, SEARCH_LIMIT, &error)
+  base = query ? ob_store_search (list->store, list->query, OB_CASE_LIST_SEARCH_LIMIT, &error)
                : all_ids (list, &error);
   if (base == NULL)
     {

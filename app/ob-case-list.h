@@ -40,6 +40,10 @@ guint ob_case_item_get_conflicts (ObCaseItem *item);
 /* TRUE once the getters above no longer read the store (an item is built
  * with its id only and reads the case when first asked). */
 gboolean ob_case_item_is_loaded (ObCaseItem *item);
+guint ob_case_item_get_position (ObCaseItem *item);
+
+/* The most cases a search shows. */
+#define OB_CASE_LIST_SEARCH_LIMIT 2000
 
 #define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseList, ob_case_list, OB, CASE_LIST, GObject)

@@ -20,6 +20,9 @@
 #define BADGE_FILL_ALPHA 0.15
 #define ICON_SIZE 16
 #define IDLE_BUDGET_US 2000
+/* How far from the view (in view heights) the idle fill labels rows: a
+ * page up or down away, and one more. */
+#define NEAR_VIEWS 2
 
 typedef enum
 {
@@ -44,8 +47,9 @@ struct _ObCaseRow
 
   /* Where the last draw put the badge and the mark (x; width 0: none). */
   int badge_x, badge_width, mark_x, mark_width;
-  gboolean skipped; /* out of view at the last draw: drew nothing */
-  gboolean queued;  /* waits for the idle fill */
+  gboolean skipped;  /* out of view at the last draw: drew nothing */
+  gboolean queued;   /* waits for the idle fill */
+  gboolean deferred; /* not labeled yet: far from the view at the fill */
 };
 
 G_DEFINE_FINAL_TYPE (ObCaseRow, ob_case_row, GTK_TYPE_WIDGET)
@@ -150,6 +154,26 @@ in_view (ObCaseRow *self)
   return bounds.origin.y + bounds.size.height > 0 && bounds.origin.y < gtk_widget_get_height (view);
 }
 
+/* Whether the row's item lies within NEAR_VIEWS view heights of the view.
+ * By position: GTK 4.8's list view does not allocate the rows it keeps
+ * out of view. The rows are all as high (ob_case_row_measure()). */
+static gboolean
+near_view (ObCaseRow *self)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_LIST_VIEW);
+  GListModel *model = view ? G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view))) : NULL;
+  GtkAdjustment *adjustment = view ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view)) : NULL;
+  guint n = model ? g_list_model_get_n_items (model) : 0;
+  double page, row, y;
+
+  if (adjustment == NULL || n == 0 || self->item == NULL)
+    return TRUE;
+  page = gtk_adjustment_get_page_size (adjustment);
+  row = gtk_adjustment_get_upper (adjustment) / n;
+  y = ob_case_item_get_position (self->item) * row - gtk_adjustment_get_value (adjustment);
+  return y + row > -NEAR_VIEWS * page && y < (NEAR_VIEWS + 1) * page;
+}
+
 static GdkRGBA
 named_color (GtkWidget *widget, const char *name, const GdkRGBA *fallback)
 {
@@ -238,7 +262,7 @@ ob_case_row_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->item == NULL || self->skipped)
     return;
   overdue = ob_case_item_get_overdue (self->item);
-  if (self->queued)
+  if (self->queued || self->deferred)
     {
       /* Read now: label it now rather than in idle time. */
       unqueue (self);
@@ -333,10 +357,15 @@ static ObWindow *fill_window;
 /* Rows whose item has not read its case yet, in binding order. */
 static GQueue pending = G_QUEUE_INIT;
 static guint pending_source;
+/* Rows the fill found far from the view, until the view moves. */
+static GQueue deferred = G_QUEUE_INIT;
 
-/* Reads the waiting rows' cases a slice at a time, after the frames; at
- * the end, gives back the store pages the reads mapped
- * (ob_store_unmap_pages(): ~100 MB for the ~200 rows a search builds). */
+/* Reads the waiting rows' cases a slice at a time, after the frames, and
+ * labels them; at the end, gives back the store pages the reads mapped
+ * (ob_store_unmap_pages()). The list view keeps ~200 rows, most of them
+ * far out of view: those wait until the list scrolls near them (or they
+ * are drawn), as each read maps ~0.5 MB of the store around what it
+ * reads. */
 static gboolean
 fill_pending (gpointer data)
 {
@@ -347,6 +376,12 @@ fill_pending (gpointer data)
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
       self->queued = FALSE;
+      if (!near_view (self))
+        {
+          self->deferred = TRUE;
+          g_queue_push_tail (&deferred, self);
+          continue;
+        }
       update_accessible (self);
       if (OB_IS_WINDOW (root))
         g_set_weak_pointer (&fill_window, OB_WINDOW (root));
@@ -363,10 +398,20 @@ fill_pending (gpointer data)
 static void
 unqueue (ObCaseRow *self)
 {
-  if (!self->queued)
-    return;
-  g_queue_remove (&pending, self);
-  self->queued = FALSE;
+  if (self->queued)
+    g_queue_remove (&pending, self);
+  if (self->deferred)
+    g_queue_remove (&deferred, self);
+  self->queued = self->deferred = FALSE;
+}
+
+static void
+enqueue (ObCaseRow *self)
+{
+  self->queued = TRUE;
+  g_queue_push_tail (&pending, self);
+  if (pending_source == 0)
+    pending_source = g_idle_add_full (G_PRIORITY_LOW, fill_pending, NULL, NULL);
 }
 
 /* Shows what the item holds now (a new item, or the item's case changed). */
@@ -378,12 +423,7 @@ show_item (ObCaseRow *self)
   if (self->item && ob_case_item_is_loaded (self->item))
     update_accessible (self);
   else if (self->item)
-    {
-      self->queued = TRUE;
-      g_queue_push_tail (&pending, self);
-      if (pending_source == 0)
-        pending_source = g_idle_add_full (G_PRIORITY_LOW, fill_pending, NULL, NULL);
-    }
+    enqueue (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -404,12 +444,20 @@ ob_case_row_set_item (ObCaseRow *self, ObCaseItem *item)
 /* ---- Life cycle ------------------------------------------------------------------ */
 
 /* A row that drew nothing out of view draws when the list scrolls or
- * grows; moving it alone would not redraw it. */
+ * grows; moving it alone would not redraw it. The rows the fill left
+ * unlabeled (which GTK keeps out of view, unmapped) are looked at again. */
 static void
 view_moved (ObCaseRow *self)
 {
+  ObCaseRow *row;
+
   if (self->skipped)
     gtk_widget_queue_draw (GTK_WIDGET (self));
+  while ((row = g_queue_pop_head (&deferred)))
+    {
+      row->deferred = FALSE;
+      enqueue (row);
+    }
 }
 
 static void

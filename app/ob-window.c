@@ -46,6 +46,8 @@ struct _ObWindow
 
   guint search_source;       /* the search waits to be applied */
   guint unmap_source;        /* the store's pages wait to be given back */
+  guint64 rss_given_back;    /* the process's resident kB after the last give-back */
+  guint64 unmap_budget;      /* kB: OB_UNMAP_BUDGET_KB */
   gboolean syncing_dropdown; /* the dropdown follows the action's state */
   gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
 };
@@ -111,24 +113,59 @@ scroll_to_top (ObWindow *self)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
 
+/* The process's resident memory in kB (0 if unknown). */
+static guint64
+resident_kb (void)
+{
+  g_autofree char *statm = NULL;
+  guint64 size, resident;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL)
+      || sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident) != 2)
+    return 0;
+  return resident * (guint64) (sysconf (_SC_PAGESIZE) / 1024);
+}
+
+static void
+give_back_pages (ObWindow *self)
+{
+  g_clear_handle_id (&self->unmap_source, g_source_remove);
+  ob_store_unmap_pages (self->store);
+  self->rss_given_back = resident_kb ();
+}
+
 static gboolean
 unmap_store_pages (gpointer data)
 {
   ObWindow *self = data;
 
   self->unmap_source = 0;
-  ob_store_unmap_pages (self->store);
+  give_back_pages (self);
   return G_SOURCE_REMOVE;
+}
+
+void
+ob_window_set_unmap_budget (ObWindow *self, guint64 kb)
+{
+  self->unmap_budget = kb;
 }
 
 /* Rows read their cases when drawn and, out of view, in low-priority idle
  * time (ob-case-row.c); once the list has been still for a while, the
- * pages the reads mapped go back (at 100 000 cases, hundreds of MB after a
- * few searches). Not at once: while someone types, each search would map
- * the same name index pages again. */
+ * pages the reads mapped go back (each read maps ~0.5 MB of the store
+ * around what it reads). Not at once while someone types, as each search
+ * would map the same name index pages again, unless the reads since the
+ * last give-back have grown the process by more than the budget. */
 void
 ob_window_queue_unmap (ObWindow *self)
 {
+  guint64 resident = resident_kb ();
+
+  if (resident > self->rss_given_back + self->unmap_budget)
+    {
+      give_back_pages (self);
+      return;
+    }
   g_clear_handle_id (&self->unmap_source, g_source_remove);
   self->unmap_source
       = g_timeout_add_full (G_PRIORITY_LOW + 10, OB_UNMAP_QUIET_MS, unmap_store_pages, self, NULL);
@@ -632,6 +669,7 @@ ob_window_class_init (ObWindowClass *klass)
 static void
 ob_window_init (ObWindow *self)
 {
+  self->unmap_budget = OB_UNMAP_BUDGET_KB;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

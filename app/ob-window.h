@@ -55,7 +55,10 @@ void ob_window_add_toast (ObWindow *window, AdwToast *toast);
 void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
 
 /* Gives back the store pages that reading cases mapped, once the list has
- * been still for OB_UNMAP_QUIET_MS (called again, the wait starts over). */
+ * been still for OB_UNMAP_QUIET_MS (called again, the wait starts over),
+ * or at once when the process has grown by more than the budget
+ * (OB_UNMAP_BUDGET_KB unless set) since the pages last went back. */
 void ob_window_queue_unmap (ObWindow *self);
+void ob_window_set_unmap_budget (ObWindow *self, guint64 kb);
 
 G_END_DECLS

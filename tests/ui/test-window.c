@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "ob-case-list.h"
@@ -102,6 +103,164 @@ renamed_drawn (gpointer data)
         return TRUE;
     }
   return FALSE;
+}
+
+/* ---- Rows far from the view; the store's pages given back ----------------------- */
+
+static gboolean
+is_loaded (gpointer item)
+{
+  return ob_case_item_is_loaded (item);
+}
+
+/* The mapped row that shows @item, or NULL. */
+static GtkWidget *
+row_of (ObUiFixture *f, ObCaseItem *item)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  find_rows (GTK_WIDGET (ob_window_get_list_view (f->window)), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (ob_case_row_get_item (g_ptr_array_index (rows, i)) == item)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  gpointer *pair = data;
+  return row_of (pair[0], pair[1]) != NULL;
+}
+
+/* "Name, summary[, N overdue routine steps][, Unresolved conflict]". */
+static char *
+expected_label (ObCaseItem *item)
+{
+  GString *label = g_string_new (ob_case_item_get_name (item));
+  guint overdue = ob_case_item_get_overdue (item);
+  g_string_append_printf (label, ", %s", ob_case_item_get_summary (item));
+  if (overdue > 0)
+    {
+      g_string_append (label, ", ");
+      g_string_append_printf (
+          label, ngettext ("%u overdue routine step", "%u overdue routine steps", overdue),
+          overdue);
+    }
+  if (ob_case_item_get_conflicts (item) > 0)
+    g_string_append_printf (label, ", %s", _ ("Unresolved conflict"));
+  return g_string_free (label, FALSE);
+}
+
+/* The rows GTK keeps far below the view read nothing until the list
+ * scrolls near them; then they are read and labeled for screen readers. */
+static void
+test_far_rows (void **state)
+{
+  ObUiFixture *f = *state;
+  GListModel *model = ob_window_get_case_model (f->window);
+  GtkAdjustment *adjustment
+      = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ob_window_get_list_view (f->window)));
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr (ObCaseItem) first = NULL;
+  g_autoptr (ObCaseItem) last = NULL;
+  g_autofree char *message = NULL, *expected = NULL;
+
+  /* Forget what earlier reads cached, and let the idle fill run. */
+  ob_case_list_reload (OB_CASE_LIST (model));
+  ob_ui_settle ();
+  first = g_list_model_get_item (model, 0);
+  last = g_list_model_get_item (model, n - 1);
+  /* The list is more than three views long, or this tests nothing. */
+  assert_true (gtk_adjustment_get_upper (adjustment)
+               > 3.5 * gtk_adjustment_get_page_size (adjustment));
+  assert_true (ob_ui_wait (is_loaded, first, 3000));
+  assert_false (ob_case_item_is_loaded (last));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                            - gtk_adjustment_get_page_size (adjustment));
+  assert_true (ob_ui_wait (is_loaded, last, 3000));
+  gpointer pair[] = { f, last };
+  assert_true (ob_ui_wait (has_row, pair, 3000));
+  expected = expected_label (last);
+  message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (row_of (f, last)),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+  if (message)
+    fail_msg ("%s", message);
+  gtk_adjustment_set_value (adjustment, 0);
+  ob_ui_settle ();
+}
+
+/* The kB of the store's file mapped in this process (/proc/self/smaps). */
+static guint64
+store_rss_kb (ObUiFixture *f)
+{
+  g_autofree char *smaps = NULL;
+  g_autofree char *data = g_build_filename (f->store_dir, "data.mdb", NULL);
+  gboolean in_store = FALSE;
+  guint64 total = 0;
+
+  assert_true (g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL));
+  for (char *line = smaps; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL)
+    {
+      guint64 kb;
+      char *end = strchr (line, '\n');
+      g_autofree char *text = end ? g_strndup (line, end - line) : g_strdup (line);
+      if (g_ascii_isxdigit (text[0]) && strchr (text, '-') && strchr (text, ' '))
+        in_store = g_str_has_suffix (text, data);
+      else if (in_store && sscanf (text, "Rss: %" G_GUINT64_FORMAT, &kb) == 1)
+        total += kb;
+    }
+  return total;
+}
+
+/* Maps what reading every case and its records maps. */
+static void
+read_everything (ObUiFixture *f)
+{
+  ObStore *store = ob_ui_fixture_store (f);
+  g_autoptr (GPtrArray) ids = ob_store_case_page (store, NULL, G_MAXUINT, NULL);
+  assert_non_null (ids);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (GPtrArray) children
+          = ob_store_case_children (store, g_ptr_array_index (ids, i), NULL, NULL);
+      assert_non_null (children);
+    }
+}
+
+static gboolean
+store_given_back (gpointer data)
+{
+  gpointer *args = data;
+  return store_rss_kb (args[0]) <= GPOINTER_TO_UINT (args[1]);
+}
+
+/* Once the list is still, the pages reads mapped go back; at once when
+ * they have grown past the budget. */
+static void
+test_store_pages (void **state)
+{
+  ObUiFixture *f = *state;
+  guint64 mapped;
+
+  /* Within the budget: they wait for the list to be still. */
+  ob_window_set_unmap_budget (f->window, G_MAXUINT32);
+  read_everything (f);
+  mapped = store_rss_kb (f);
+  assert_true (mapped > 0);
+  ob_window_queue_unmap (f->window);
+  assert_true (store_rss_kb (f) > mapped / 2);
+  gpointer args[] = { f, GUINT_TO_POINTER ((guint) (mapped / 4)) };
+  assert_true (ob_ui_wait (store_given_back, args, OB_UNMAP_QUIET_MS + 2000));
+
+  /* Past it: at once. */
+  ob_window_set_unmap_budget (f->window, 0);
+  read_everything (f);
+  mapped = store_rss_kb (f);
+  assert_true (mapped > 0);
+  ob_window_queue_unmap (f->window);
+  assert_true (store_rss_kb (f) <= mapped / 4);
+  ob_window_set_unmap_budget (f->window, OB_UNMAP_BUDGET_KB);
 }
 
 static void
@@ -234,6 +393,7 @@ run (ObUiFixture *fixture)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_list),      cmocka_unit_test (test_search),
     cmocka_unit_test (test_open_case), cmocka_unit_test (test_new_case),
+    cmocka_unit_test (test_far_rows),  cmocka_unit_test (test_store_pages),
     cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
