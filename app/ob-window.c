@@ -46,7 +46,6 @@ struct _ObWindow
 
   guint search_source;       /* the search waits to be applied */
   guint unmap_source;        /* the store's pages wait to be given back */
-  guint64 rss_given_back;    /* the process's resident kB after the last give-back */
   guint64 unmap_budget;      /* kB: OB_UNMAP_BUDGET_KB */
   gboolean syncing_dropdown; /* the dropdown follows the action's state */
   gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
@@ -113,34 +112,13 @@ scroll_to_top (ObWindow *self)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
 
-/* The process's resident memory in kB (0 if unknown). */
-static guint64
-resident_kb (void)
-{
-  g_autofree char *statm = NULL;
-  guint64 size, resident;
-
-  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL)
-      || sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident) != 2)
-    return 0;
-  return resident * (guint64) (sysconf (_SC_PAGESIZE) / 1024);
-}
-
-static void
-give_back_pages (ObWindow *self)
-{
-  g_clear_handle_id (&self->unmap_source, g_source_remove);
-  ob_store_unmap_pages (self->store);
-  self->rss_given_back = resident_kb ();
-}
-
 static gboolean
 unmap_store_pages (gpointer data)
 {
   ObWindow *self = data;
 
   self->unmap_source = 0;
-  give_back_pages (self);
+  ob_store_unmap_pages (self->store);
   return G_SOURCE_REMOVE;
 }
 
@@ -150,25 +128,35 @@ ob_window_set_unmap_budget (ObWindow *self, guint64 kb)
   self->unmap_budget = kb;
 }
 
-/* Rows read their cases when drawn and, out of view, in low-priority idle
- * time (ob-case-row.c); once the list has been still for a while, the
- * pages the reads mapped go back (each read maps ~0.5 MB of the store
- * around what it reads). Not at once while someone types, as each search
- * would map the same name index pages again, unless the reads since the
- * last give-back have grown the process by more than the budget. */
-void
-ob_window_queue_unmap (ObWindow *self)
+/* Once the list has been still for a while. */
+static void
+arm_unmap (ObWindow *self)
 {
-  guint64 resident = resident_kb ();
-
-  if (resident > self->rss_given_back + self->unmap_budget)
-    {
-      give_back_pages (self);
-      return;
-    }
   g_clear_handle_id (&self->unmap_source, g_source_remove);
   self->unmap_source
       = g_timeout_add_full (G_PRIORITY_LOW + 10, OB_UNMAP_QUIET_MS, unmap_store_pages, self, NULL);
+}
+
+/* Rows read their cases when drawn and, out of view, in low-priority idle
+ * time (ob-case-row.c), which calls this when it is done; once the list
+ * has been still for a while, the pages the reads mapped go back (each
+ * read maps ~0.5 MB of the store around what it reads). Not at once while
+ * someone types, as each search would map the same name index pages
+ * again, unless the reads since the last give-back have mapped more than
+ * the budget. */
+void
+ob_window_queue_unmap (ObWindow *self)
+{
+  /* Every give-back (this window's, the list's, the sync's) goes through
+   * ob_store_unmap_pages(), which notes what stayed mapped. */
+  if (ob_store_mapped_file_kb ()
+      > ob_store_mapped_file_kb_at_unmap (self->store) + self->unmap_budget)
+    {
+      g_clear_handle_id (&self->unmap_source, g_source_remove);
+      ob_store_unmap_pages (self->store);
+    }
+  else
+    arm_unmap (self);
 }
 
 /* The list changed (a search, a filter's answer, an edit; "changed" also
@@ -177,7 +165,7 @@ ob_window_queue_unmap (ObWindow *self)
 static void
 on_items_changed (ObWindow *self)
 {
-  ob_window_queue_unmap (self);
+  arm_unmap (self); /* the rows' reads to come check the budget */
   const char *id = ob_case_view_get_case (self->case_view);
   guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
   /* The items keep their positions, so the selection may now be on

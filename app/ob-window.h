@@ -54,10 +54,11 @@ void ob_window_add_toast (ObWindow *window, AdwToast *toast);
  * of the case list and the case page. */
 void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
 
-/* Gives back the store pages that reading cases mapped, once the list has
- * been still for OB_UNMAP_QUIET_MS (called again, the wait starts over),
- * or at once when the process has grown by more than the budget
- * (OB_UNMAP_BUDGET_KB unless set) since the pages last went back. */
+/* Gives back the store pages that reading cases mapped: at once when the
+ * files mapped in the process have grown by more than the budget
+ * (OB_UNMAP_BUDGET_KB unless set) since the pages last went back, else
+ * once the list has been still for OB_UNMAP_QUIET_MS (called again, the
+ * wait starts over). */
 void ob_window_queue_unmap (ObWindow *self);
 void ob_window_set_unmap_budget (ObWindow *self, guint64 kb);
 

@@ -47,6 +47,7 @@ struct _ObStore
   GCond txn_cond;
   guint active_txns;
   gboolean resizing;
+  guint64 file_kb_at_unmap; /* ob_store_mapped_file_kb_at_unmap(), under txn_lock */
   GMutex models_lock;
   ObModelSet *models;
   GPtrArray *retired_models;

@@ -1348,6 +1348,34 @@ ob_store_unmap_pages (ObStore *store)
           madvise ((void *) start, end - start, MADV_DONTNEED);
       }
   txn_leave (store);
+  g_mutex_lock (&store->txn_lock);
+  store->file_kb_at_unmap = ob_store_mapped_file_kb ();
+  g_mutex_unlock (&store->txn_lock);
+}
+
+guint64
+ob_store_mapped_file_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  guint64 kb = 0;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+      || (line = strstr (status, "\nRssFile:")) == NULL
+      || sscanf (line + 1, "RssFile: %" G_GUINT64_FORMAT, &kb) != 1)
+    return 0;
+  return kb;
+}
+
+guint64
+ob_store_mapped_file_kb_at_unmap (ObStore *store)
+{
+  guint64 kb;
+
+  g_mutex_lock (&store->txn_lock);
+  kb = store->file_kb_at_unmap;
+  g_mutex_unlock (&store->txn_lock);
+  return kb;
 }
 
 const char *

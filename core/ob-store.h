@@ -66,6 +66,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStore, ob_store_close)
  * longer uses.  Safe with transactions open on any thread. */
 void ob_store_unmap_pages (ObStore *store);
 
+/* The kB of files mapped in this process (RssFile of /proc/self/status:
+ * the store's pages and the libraries'), 0 if unknown; and what it was
+ * right after the last ob_store_unmap_pages() in this process (0 before
+ * any). What grew since is about what reads of the store have mapped. */
+guint64 ob_store_mapped_file_kb (void);
+guint64 ob_store_mapped_file_kb_at_unmap (ObStore *store);
+
 /* This replica's device id (stable for the life of the store). */
 const char *ob_store_device (ObStore *store);
 const char *ob_store_path (ObStore *store);
