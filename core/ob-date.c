@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 G_DEFINE_QUARK (ob - date - error - quark, ob_date_error)
 
@@ -157,9 +158,14 @@ ob_date_today (void)
   if (pinned && ob_date_parse (pinned, &date, NULL))
     return date;
 
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  return days_from_civil (g_date_time_get_year (now), g_date_time_get_month (now),
-                          g_date_time_get_day_of_month (now));
+  /* Not g_date_time_new_now_local(): with TZ unset, GLib 2.74 reads the
+   * zone file again on every call (~20 µs), and the case list asks for
+   * today for every row it shows. glibc's localtime_r() reads it once. */
+  time_t now = time (NULL);
+  struct tm local;
+  if (localtime_r (&now, &local) == NULL)
+    return days_from_civil (1970, 1, 1) + (ObDate) (now / 86400);
+  return days_from_civil (local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
 }
 
 int

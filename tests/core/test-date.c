@@ -5,6 +5,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <glib.h>
 
 #include "ob-date.h"
 
@@ -91,13 +95,50 @@ test_today_override (void **state)
   assert_true (ob_date_today () > d ("2020-01-01"));
 }
 
+/* Today in the local time zone, as GLib reckons it. */
+static ObDate
+glib_today (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  return ob_date_from_ymd (g_date_time_get_year (now), g_date_time_get_month (now),
+                           g_date_time_get_day_of_month (now));
+}
+
+/* Today is the local date: in zones 25 hours apart, the dates differ. */
+static void
+test_today_local (void **state)
+{
+  /* POSIX rules, not zone names: a fresh machine may lack tzdata. */
+  const char *zones[] = { "LINT-14", "SST11", "CET-1CEST,M3.5.0,M10.5.0/3" };
+  ObDate seen[G_N_ELEMENTS (zones)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (zones); i++)
+    {
+      ObDate ours, theirs;
+      g_setenv ("TZ", zones[i], TRUE);
+      tzset ();
+      /* Around midnight the two calls may straddle it: ask again. */
+      do
+        {
+          theirs = glib_today ();
+          ours = ob_date_today ();
+        }
+      while (theirs != glib_today ());
+      assert_int_equal (ours, theirs);
+      seen[i] = ours;
+    }
+  assert_true (seen[0] > seen[1]);
+  g_unsetenv ("TZ");
+  tzset ();
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_parse_and_format), cmocka_unit_test (test_parse_rejects),
     cmocka_unit_test (test_add_months),       cmocka_unit_test (test_age),
-    cmocka_unit_test (test_today_override),
+    cmocka_unit_test (test_today_override),   cmocka_unit_test (test_today_local),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
