@@ -297,6 +297,8 @@ struct _ObCaseList
   GPtrArray *jobs;        /* Job*, running */
   Workers *workers;
   gboolean busy, pending;
+  guint search_limit;
+  gboolean more; /* the search found more cases than it shows */
 };
 
 enum
@@ -498,6 +500,7 @@ ob_case_list_init (ObCaseList *list)
       = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) case_data_unref);
   list->slots = g_hash_table_new (NULL, NULL);
   list->form = OB_FORM_INVALID;
+  list->search_limit = OB_CASE_LIST_SEARCH_LIMIT;
   list->jobs = g_ptr_array_new ();
   list->workers = g_new0 (Workers, 1);
   list->workers->ref_count = 1;
@@ -558,6 +561,19 @@ all_ids (ObCaseList *list, GError **error)
   return list->all ? g_ptr_array_ref (list->all) : NULL;
 }
 
+typedef struct
+{
+  ObCaseFilterData *data;
+  guint32 mask;
+} Accept;
+
+static gboolean
+accept_case (const char *case_id, gpointer user_data)
+{
+  Accept *accept = user_data;
+  return (ob_case_filter_data_lookup (accept->data, case_id) & accept->mask) == accept->mask;
+}
+
 /* Sets ids (and their owner) from what the store, the query and the
  * filters' answer say. */
 static void
@@ -571,6 +587,7 @@ load_ids (ObCaseList *list)
 
   g_clear_pointer (&list->ids, g_ptr_array_unref);
   g_clear_pointer (&list->owner, g_ptr_array_unref);
+  list->more = FALSE;
   if (list->filter != OB_CASE_FILTER_NONE)
     {
       data = usable_data (list);
@@ -590,23 +607,23 @@ load_ids (ObCaseList *list)
           return;
         }
     }
-  base = query ? ob_store_search (list->store, list->query, OB_CASE_LIST_SEARCH_LIMIT, &error)
-               : all_ids (list, &error);
+  if (query)
+    {
+      /* The filters go into the search, so that its limit counts the cases
+       * they let through: filtering its first hits would lose the rest. */
+      Accept accept = { data, mask };
+      base = ob_store_search_full (list->store, list->query, list->search_limit,
+                                   data ? accept_case : NULL, &accept, &list->more, &error);
+    }
+  else
+    base = all_ids (list, &error);
   if (base == NULL)
     {
       g_warning ("cannot read the case list: %s", error->message);
       base = g_ptr_array_new_with_free_func (g_free);
     }
   list->owner = g_ptr_array_ref (base);
-  if (data == NULL)
-    {
-      list->ids = g_ptr_array_ref (base);
-      return;
-    }
-  list->ids = g_ptr_array_sized_new (base->len);
-  for (guint i = 0; i < base->len; i++)
-    if ((ob_case_filter_data_lookup (data, g_ptr_array_index (base, i)) & mask) == mask)
-      g_ptr_array_add (list->ids, g_ptr_array_index (base, i));
+  list->ids = g_ptr_array_ref (base);
 }
 
 static void
@@ -831,6 +848,18 @@ gboolean
 ob_case_list_get_pending (ObCaseList *list)
 {
   return list->pending;
+}
+
+gboolean
+ob_case_list_get_more (ObCaseList *list)
+{
+  return list->more;
+}
+
+void
+ob_case_list_set_search_limit (ObCaseList *list, guint limit)
+{
+  list->search_limit = limit;
 }
 
 guint

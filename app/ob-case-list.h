@@ -42,7 +42,8 @@ guint ob_case_item_get_conflicts (ObCaseItem *item);
 gboolean ob_case_item_is_loaded (ObCaseItem *item);
 guint ob_case_item_get_position (ObCaseItem *item);
 
-/* The most cases a search shows. */
+/* The most cases a search shows; ob_case_list_get_more() tells when it
+ * found more. */
 #define OB_CASE_LIST_SEARCH_LIMIT 2000
 
 #define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
@@ -70,6 +71,12 @@ void ob_case_list_set_my_names (ObCaseList *list, const char *const *names);
 gboolean ob_case_list_get_busy (ObCaseList *list);
 /* No answer yet for an active filter: the list is empty for now. */
 gboolean ob_case_list_get_pending (ObCaseList *list);
+/* The search matches more cases than the list shows (at most
+ * OB_CASE_LIST_SEARCH_LIMIT, those that the filters let through). */
+gboolean ob_case_list_get_more (ObCaseList *list);
+/* Another limit than OB_CASE_LIST_SEARCH_LIMIT (for tests); applies from
+ * the next search. */
+void ob_case_list_set_search_limit (ObCaseList *list, guint limit);
 
 /* The position of @case_id, or G_MAXUINT. */
 guint ob_case_list_find (ObCaseList *list, const char *case_id);

@@ -151,6 +151,7 @@ case_list (ObStore *store, int argc, char **argv, GError **error)
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr (cJSON) out = NULL;
   ObDate today = ob_date_today ();
+  gboolean more = FALSE;
 
   if (!ob_ctl_parse (&argc, &argv, "- list cases in name order", entries, error))
     return FALSE;
@@ -158,7 +159,7 @@ case_list (ObStore *store, int argc, char **argv, GError **error)
     out = cJSON_CreateArray ();
   if (limit < 1 || limit > 100000)
     return usage_error (error, "--limit must be 1–100000");
-  ids = search ? ob_store_search (store, search, (guint) limit, error)
+  ids = search ? ob_store_search_full (store, search, (guint) limit, NULL, NULL, &more, error)
                : ob_store_case_page (store, after, (guint) limit, error);
   if (ids == NULL)
     return FALSE;
@@ -177,6 +178,8 @@ case_list (ObStore *store, int argc, char **argv, GError **error)
       if (ids->len == (guint) limit && !search)
         printf ("… next page: obrutenctl case list --after %s\n",
                 (char *) g_ptr_array_index (ids, ids->len - 1));
+      else if (more)
+        printf ("… more than %d cases match: add to the search or raise --limit\n", limit);
     }
   return TRUE;
 }

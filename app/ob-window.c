@@ -84,13 +84,21 @@ update_list_state (ObWindow *self)
   const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search));
   gboolean filtered = ob_case_list_get_filter (self->cases, NULL) != OB_CASE_FILTER_NONE;
   gboolean pending = ob_case_list_get_pending (self->cases);
+  gboolean more = ob_case_list_get_more (self->cases);
+  /* "2000+": the search matches more cases than the list shows. */
   g_autofree char *subtitle
-      = pending    ? g_strdup (_ ("Filtering…"))
+      = pending            ? g_strdup (_ ("Filtering…"))
+        : more && filtered ? g_strdup_printf (_ ("%u+ cases, filtered"), n)
+        : more             ? g_strdup_printf (_ ("%u+ cases"), n)
         : filtered ? g_strdup_printf (ngettext ("%u case, filtered", "%u cases, filtered", n), n)
                    : g_strdup_printf (ngettext ("%u case", "%u cases", n), n);
   const char *page = pending ? "pending" : n ? "list" : "empty";
 
   adw_window_title_set_subtitle (self->list_title, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->list_title),
+                               more ? _ ("More cases match than the list shows: type more of "
+                                         "the name to narrow the search.")
+                                    : NULL);
   if (n == 0 && !pending)
     adw_status_page_set_description (
         self->list_empty, filtered && query && *query
@@ -699,6 +707,12 @@ GtkSearchEntry *
 ob_window_get_search_entry (ObWindow *self)
 {
   return self->search;
+}
+
+AdwWindowTitle *
+ob_window_get_list_title (ObWindow *self)
+{
+  return self->list_title;
 }
 
 GListModel *

@@ -20,6 +20,8 @@ void ob_window_show_case (ObWindow *window, const char *case_id);
 /* The widgets tests drive. */
 GtkListView *ob_window_get_list_view (ObWindow *window);
 GtkSearchEntry *ob_window_get_search_entry (ObWindow *window);
+/* The title above the case list; its subtitle counts the cases shown. */
+AdwWindowTitle *ob_window_get_list_title (ObWindow *window);
 GListModel *ob_window_get_case_model (ObWindow *window);
 GtkWidget *ob_window_get_case_view (ObWindow *window);
 

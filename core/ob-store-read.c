@@ -254,6 +254,9 @@ typedef struct
   GArray *hits;
   GHashTable *seen;
   guint limit;
+  ObCaseAccept accept;
+  gpointer accept_data;
+  gboolean more; /* a hit past the limit was found */
   GError *error;
 } Search;
 
@@ -266,29 +269,49 @@ search_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
   if (g_hash_table_contains (search->seen, id))
     return TRUE;
   g_hash_table_add (search->seen, g_strdup (id));
-  if (search->query->len == 1 || case_matches (search->txn, id, search->query, &search->error))
+  if ((search->query->len == 1 || case_matches (search->txn, id, search->query, &search->error))
+      && (search->accept == NULL || search->accept (id, search->accept_data)))
     {
+      if (search->hits->len == search->limit)
+        {
+          search->more = TRUE;
+          return FALSE;
+        }
       Hit hit = { g_steal_pointer (&id), *val };
       g_array_append_val (search->hits, hit);
     }
-  return search->error == NULL && search->hits->len < search->limit;
+  return search->error == NULL;
 }
 
 GPtrArray *
 ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
 {
+  return ob_store_search_full (store, query, limit, NULL, NULL, NULL, error);
+}
+
+GPtrArray *
+ob_store_search_full (ObStore *store,
+                      const char *query,
+                      guint limit,
+                      ObCaseAccept accept,
+                      gpointer accept_data,
+                      gboolean *ret_more,
+                      GError **error)
+{
   g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
   g_autoptr (GPtrArray) words = ob_name_words (query);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GArray) hits = g_array_new (FALSE, FALSE, sizeof (Hit));
-  Search search = { txn, words, hits, seen, limit, NULL };
+  Search search = { txn, words, hits, seen, limit, accept, accept_data, FALSE, NULL };
   GPtrArray *ids;
   const char *first;
 
+  if (ret_more)
+    *ret_more = FALSE;
   if (txn == NULL)
     return NULL;
   g_array_set_clear_func (hits, hit_clear);
-  if (words->len > 0 && limit > 0)
+  if (words->len > 0)
     {
       first = g_ptr_array_index (words, 0);
       if (!ob_index_scan (txn, DB_NAMES, first, strlen (first), search_one, &search, error)
@@ -305,6 +328,8 @@ ob_store_search (ObStore *store, const char *query, guint limit, GError **error)
   ids = g_ptr_array_new_full (hits->len, g_free);
   for (guint i = 0; i < hits->len; i++)
     g_ptr_array_add (ids, g_steal_pointer (&g_array_index (hits, Hit, i).id));
+  if (ret_more)
+    *ret_more = search.more;
   return ids;
 }
 

@@ -182,6 +182,20 @@ GPtrArray *ob_store_case_page (ObStore *store, const char *after_id, guint limit
  * the name words they match. Array of char*. */
 GPtrArray *ob_store_search (ObStore *store, const char *query, guint limit, GError **error);
 
+/* Whether case @case_id is to be among a search's hits. */
+typedef gboolean (*ObCaseAccept) (const char *case_id, gpointer user_data);
+
+/* As ob_store_search(), with only the cases @accept accepts (all when it is
+ * NULL) as hits, so that @limit counts those; *@ret_more (when not NULL)
+ * tells whether there are more hits than @limit. */
+GPtrArray *ob_store_search_full (ObStore *store,
+                                 const char *query,
+                                 guint limit,
+                                 ObCaseAccept accept,
+                                 gpointer accept_data,
+                                 gboolean *ret_more,
+                                 GError **error);
+
 typedef struct
 {
   ObDate due;

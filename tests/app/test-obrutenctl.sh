@@ -45,6 +45,12 @@ check "routine 7 is due three months after discharge" has '"step":"sisam.7","pha
 check "routine 1 is done" has '"step":"sisam.1"[^}]*"status":"done"'
 check "case list --json" "$ctl" case list --json
 check "the list has the case" has "\"id\":\"$c\""
+c2=$("$ctl" case add --given Sam --family Lindberg --birth-date 2010-05-06 --gender boy --municipality 1480)
+check "a second case" test -n "$c2"
+check "case list --search" "$ctl" case list --search lind --limit 1
+check "a search past its limit says more match" has "more than 1 cases match"
+check "case list --search, room for all" "$ctl" case list --search lind
+check "the search finds both" bash -c "grep -q Lindberg \"$tmp/out\" && grep -q 'Lind ' \"$tmp/out\" && ! grep -q 'more than' \"$tmp/out\""
 check "set takes a code as written" "$ctl" set case "$c" home_municipality=0180
 check "case show (table)" "$ctl" case show "$c"
 check "the new home municipality shows" has "hemkommun Stockholm"

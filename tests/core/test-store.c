@@ -227,6 +227,13 @@ assert_id_set (GPtrArray *found, const char *const *expected, const char *what)
     fail_msg ("%s: %u found, %u expected", what, found->len, n);
 }
 
+/* An ObCaseAccept that lets through the one case @user_data names. */
+static gboolean
+accept_only (const char *case_id, gpointer user_data)
+{
+  return strcmp (case_id, user_data) == 0;
+}
+
 static void
 assert_page (ObStore *store, const char *after, guint limit, const char *const *expected)
 {
@@ -665,6 +672,34 @@ test_case_list_and_search (void **state)
     assert_int_equal (empty->len, 0);
     g_autoptr (GPtrArray) limited = search (store, "sjo", 1);
     assert_int_equal (limited->len, 1);
+  }
+
+  /* More than the limit is told; a filter counts toward the limit only
+   * what it accepts, wherever in the words' order it lies. */
+  {
+    g_autoptr (GError) error = NULL;
+    gboolean more = FALSE;
+    g_autoptr (GPtrArray) two = ob_store_search_full (store, "sjo", 2, NULL, NULL, &more, &error);
+    assert_non_null (two);
+    assert_int_equal (two->len, 2);
+    assert_true (more);
+    g_autoptr (GPtrArray) three = ob_store_search_full (store, "sjo", 3, NULL, NULL, &more, &error);
+    assert_int_equal (three->len, 3);
+    assert_false (more);
+    g_autoptr (GPtrArray) none = ob_store_search_full (store, "sjo", 0, NULL, NULL, &more, &error);
+    assert_int_equal (none->len, 0);
+    assert_true (more);
+    /* "sjoerd" (c-nils) sorts after "sjöberg" among the name words: with a
+     * limit of 1 the search reaches it only because the filter passes over
+     * the two Sjöbergs. */
+    g_autoptr (GPtrArray) only_nils
+        = ob_store_search_full (store, "sjo", 1, accept_only, (gpointer) "c-nils", &more, &error);
+    assert_id_set (only_nils, (const char *[]){ "c-nils", NULL }, "sjo, only c-nils");
+    assert_false (more);
+    g_autoptr (GPtrArray) rejected
+        = ob_store_search_full (store, "sjo", 5, accept_only, (gpointer) "c-lind", &more, &error);
+    assert_int_equal (rejected->len, 0);
+    assert_false (more);
   }
 
   /* Renaming moves a case in the list and in search. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "ob-case-filter.h"
@@ -427,6 +428,90 @@ test_store_change (void **state)
   assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
 }
 
+/* A search that finds more cases than the list shows says so, and with a
+ * filter its limit counts only the cases the filter lets through: the list
+ * then holds as many of those as fit, not the few among the first hits. */
+static gboolean
+is_overdue (const char *id)
+{
+  for (guint i = 0; i < expects_->len; i++)
+    if (strcmp (((Expect *) g_ptr_array_index (expects_, i))->id, id) == 0)
+      return ((Expect *) g_ptr_array_index (expects_, i))->overdue;
+  fail_msg ("%s is not a case of the store", id);
+  return FALSE;
+}
+
+static void
+test_search_limit (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  GtkEditable *search = GTK_EDITABLE (ob_window_get_search_entry (f->window));
+  AdwWindowTitle *title = ob_window_get_list_title (f->window);
+  guint limit = 0, best_overdue = 0;
+  char query[2] = { 0 };
+
+  /* A letter and a limit such that the search's first hits (unfiltered)
+   * hold a case with nothing overdue, while more overdue cases match than
+   * the limit: filtering the first hits would show fewer than the limit. */
+  for (char c = 'a'; c <= 'z' && limit == 0; c++)
+    {
+      char letter[2] = { c, 0 };
+      g_autoptr (GPtrArray) ids = ob_store_search (store, letter, N_CASES, NULL);
+      guint overdue = 0;
+      assert_non_null (ids);
+      for (guint i = 0; i < ids->len; i++)
+        overdue += is_overdue (g_ptr_array_index (ids, i));
+      for (guint l = 2; l < 8 && l < overdue && limit == 0; l++)
+        {
+          g_autoptr (GPtrArray) first = ob_store_search (store, letter, l, NULL);
+          for (guint i = 0; i < first->len && limit == 0; i++)
+            if (!is_overdue (g_ptr_array_index (first, i)))
+              limit = l, best_overdue = overdue, query[0] = c;
+        }
+    }
+  if (limit == 0)
+    fail_msg ("no letter and limit fit the test in the demo data");
+
+  ob_case_list_set_search_limit (window_list (f), limit);
+  gtk_editable_set_text (search, query);
+  ob_ui_settle ();
+  wait_settled (f);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), limit);
+  g_autofree char *plus = g_strdup_printf (_ ("%u+ cases"), limit);
+  assert_string_equal (adw_window_title_get_subtitle (title), plus);
+  assert_non_null (gtk_widget_get_tooltip_text (GTK_WIDGET (title)));
+
+  ob_window_set_filter (f->window, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID);
+  ob_ui_settle ();
+  wait_settled (f);
+  g_autoptr (GPtrArray) shown = shown_ids (f);
+  assert_int_equal (shown->len, limit);
+  for (guint i = 0; i < shown->len; i++)
+    if (!is_overdue (g_ptr_array_index (shown, i)))
+      fail_msg ("%s is shown under “overdue” but has no overdue step",
+                (char *) g_ptr_array_index (shown, i));
+  g_autofree char *plus_filtered = g_strdup_printf (_ ("%u+ cases, filtered"), limit);
+  assert_string_equal (adw_window_title_get_subtitle (title), plus_filtered);
+  ob_ui_settle ();
+  g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "filters-search-limit"));
+
+  /* With room for them all, every overdue match and no "+". */
+  ob_case_list_set_search_limit (window_list (f), OB_CASE_LIST_SEARCH_LIMIT);
+  gtk_editable_set_text (search, "");
+  ob_ui_settle ();
+  gtk_editable_set_text (search, query);
+  ob_ui_settle ();
+  wait_settled (f);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), best_overdue);
+  assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (title)));
+  ob_window_set_filter (f->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);
+  gtk_editable_set_text (search, "");
+  ob_ui_settle ();
+  wait_settled (f);
+  assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
+}
+
 static int
 run (ObUiFixture *fixture)
 {
@@ -434,6 +519,7 @@ run (ObUiFixture *fixture)
     cmocka_unit_test_setup (test_each_filter, setup),
     cmocka_unit_test_setup (test_combined, setup),
     cmocka_unit_test_setup (test_store_change, setup),
+    cmocka_unit_test_setup (test_search_limit, setup),
   };
   int failed;
   fixture_ = fixture;
