@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ob-report.h"
 #include "ob-store-aux.h"
 
 /* Every case in list order, at most (the list's own limit). */
@@ -83,6 +82,8 @@ typedef struct
   ObDate *latest_start;
   char **latest_id;
   ObDate recent_from, today;
+  /* due */
+  const ObModelSet *models;
 } Scan;
 
 static gboolean
@@ -174,40 +175,43 @@ scan_placements (ObStore *store, Scan *scan, GError **error)
   return ok;
 }
 
+/* One pending step due within the follow-up horizon: overdue before today,
+ * a follow-up step due soon (or overdue) either way. */
+static gboolean
+due_one (ObDate due,
+         const char *case_id,
+         const char *placement_id,
+         const char *step_id,
+         gpointer user_data)
+{
+  Scan *scan = user_data;
+  int position = position_of (scan->data, case_id);
+
+  if (position >= 0)
+    {
+      const ObStep *step = ob_model_set_find_step (scan->models, step_id);
+      if (due < scan->today)
+        scan->data->flags[position] |= OB_CASE_FILTER_OVERDUE;
+      if (step && step->phase == OB_STEP_PHASE_FOLLOWUP)
+        scan->data->flags[position] |= OB_CASE_FILTER_FOLLOWUP_DUE;
+    }
+  return go_on (scan);
+}
+
+/* One pass over the due index up to the follow-up horizon, with no list of
+ * rows built (at 100 000 cases there are ~500 000 pending steps). */
 static gboolean
 scan_due (ObStore *store, Scan *scan, GError **error)
 {
-  g_autoptr (GPtrArray) overdue = ob_store_overdue (store, scan->today, G_MAXUINT, error);
-  g_autoptr (GPtrArray) followups = NULL;
-
-  if (overdue == NULL)
-    return FALSE;
-  for (guint i = 0; i < overdue->len; i++)
-    {
-      int position
-          = position_of (scan->data, ((ObDueRow *) g_ptr_array_index (overdue, i))->case_id);
-      if (position >= 0)
-        scan->data->flags[position] |= OB_CASE_FILTER_OVERDUE;
-    }
-  if (g_cancellable_is_cancelled (scan->cancellable))
-    return TRUE;
-  followups = ob_report_followups_due (store, scan->today, OB_CASE_FILTER_FOLLOWUP_DAYS, G_MAXUINT,
-                                       error);
-  if (followups == NULL)
-    return FALSE;
-  for (guint i = 0; i < followups->len; i++)
-    {
-      int position
-          = position_of (scan->data, ((ObFollowupDue *) g_ptr_array_index (followups, i))->case_id);
-      if (position >= 0)
-        scan->data->flags[position] |= OB_CASE_FILTER_FOLLOWUP_DUE;
-    }
-  return TRUE;
+  scan->models = ob_store_models (store);
+  return ob_store_foreach_due (store, scan->today + OB_CASE_FILTER_FOLLOWUP_DAYS + 1, due_one, scan,
+                               error);
 }
 
 ObCaseFilterData *
 ob_case_filter_compute (ObStore *store,
                         ObCaseFilterData *base,
+                        GPtrArray *all_ids,
                         ObCaseScan scans,
                         const char *const *my_names,
                         ObDate today,
@@ -238,7 +242,9 @@ ob_case_filter_compute (ObStore *store,
     }
   else
     {
-      data->ids = ob_store_case_page (store, NULL, ALL_CASES, error);
+      /* 100 000 ids are ~6 MB: the list's are shared when it has them. */
+      data->ids = all_ids ? g_ptr_array_ref (all_ids)
+                          : ob_store_case_page (store, NULL, ALL_CASES, error);
       if (data->ids == NULL)
         return NULL;
       data->index = g_hash_table_new (g_str_hash, g_str_equal);

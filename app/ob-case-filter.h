@@ -89,10 +89,13 @@ guint32 ob_case_filter_data_lookup (ObCaseFilterData *data, const char *case_id)
 
 /* Computes @scans for every case of @store (blocking: for a worker thread).
  * With @base (same store state), its ids are reused and only @scans read;
- * the result holds @base's flags too.  @my_names (NULL-terminated, may be
- * NULL) are for MINE.  Cancelled: NULL with G_IO_ERROR_CANCELLED. */
+ * the result holds @base's flags too.  Else the ids are @all_ids (every
+ * case id in list order, for the same state; kept, not changed) or, when
+ * NULL, read here.  @my_names (NULL-terminated, may be NULL) are for MINE.
+ * Cancelled: NULL with G_IO_ERROR_CANCELLED. */
 ObCaseFilterData *ob_case_filter_compute (ObStore *store,
                                           ObCaseFilterData *base,
+                                          GPtrArray *all_ids,
                                           ObCaseScan scans,
                                           const char *const *my_names,
                                           ObDate today,

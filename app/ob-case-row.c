@@ -387,7 +387,12 @@ fill_pending (gpointer data)
         g_set_weak_pointer (&fill_window, OB_WINDOW (root));
     }
   if (!g_queue_is_empty (&pending))
-    return G_SOURCE_CONTINUE;
+    {
+      /* Each slice reads up to some dozens of cases (~0.5 MB mapped each). */
+      if (fill_window)
+        ob_window_check_unmap_budget (fill_window);
+      return G_SOURCE_CONTINUE;
+    }
   if (fill_window)
     ob_window_queue_unmap (fill_window);
   g_clear_weak_pointer (&fill_window);

@@ -155,16 +155,21 @@ arm_unmap (ObWindow *self)
 void
 ob_window_queue_unmap (ObWindow *self)
 {
-  /* Every give-back (this window's, the list's, the sync's) goes through
-   * ob_store_unmap_pages(), which notes what stayed mapped. */
-  if (ob_store_mapped_file_kb ()
-      > ob_store_mapped_file_kb_at_unmap (self->store) + self->unmap_budget)
-    {
-      g_clear_handle_id (&self->unmap_source, g_source_remove);
-      ob_store_unmap_pages (self->store);
-    }
-  else
+  if (!ob_window_check_unmap_budget (self))
     arm_unmap (self);
+}
+
+gboolean
+ob_window_check_unmap_budget (ObWindow *self)
+{
+  /* Every give-back (this window's, the list's, the sync's, a scan's)
+   * notes what stayed mapped. */
+  if (ob_store_mapped_file_kb ()
+      <= ob_store_mapped_file_kb_at_unmap (self->store) + self->unmap_budget)
+    return FALSE;
+  g_clear_handle_id (&self->unmap_source, g_source_remove);
+  ob_store_unmap_pages (self->store);
+  return TRUE;
 }
 
 /* The list changed (a search, a filter's answer, an edit; "changed" also
@@ -173,7 +178,9 @@ ob_window_queue_unmap (ObWindow *self)
 static void
 on_items_changed (ObWindow *self)
 {
-  arm_unmap (self); /* the rows' reads to come check the budget */
+  /* The rows about to be read map more: room for them first. */
+  if (!ob_window_check_unmap_budget (self))
+    arm_unmap (self); /* the rows' reads to come check the budget */
   const char *id = ob_case_view_get_case (self->case_view);
   guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
   /* The items keep their positions, so the selection may now be on

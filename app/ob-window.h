@@ -62,6 +62,9 @@ void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
  * once the list has been still for OB_UNMAP_QUIET_MS (called again, the
  * wait starts over). */
 void ob_window_queue_unmap (ObWindow *self);
+/* Gives back the store pages at once if they are over the budget (TRUE
+ * then); for readers that go on reading. */
+gboolean ob_window_check_unmap_budget (ObWindow *self);
 void ob_window_set_unmap_budget (ObWindow *self, guint64 kb);
 
 G_END_DECLS

@@ -158,6 +158,7 @@ ob_txn_aux_scan (ObTxn *txn,
         break;
       if (!func (key.mv_data, key.mv_size, val.mv_data, val.mv_size, user_data))
         break;
+      ob_txn_scan_tick (txn, key.mv_size + val.mv_size);
     }
   mdb_cursor_close (cursor);
   if (rc != 0 && rc != MDB_NOTFOUND)
@@ -180,6 +181,7 @@ ob_txn_change_json (ObTxn *txn, guint64 seq, gsize *ret_len, GError **error)
     return ob_store_lmdb_fail (rc, "reading the change log", error), NULL;
   if (ret_len)
     *ret_len = v.mv_size;
+  ob_txn_scan_tick (txn, v.mv_size); /* callers read the log in runs of thousands */
   return g_strndup (v.mv_data, v.mv_size);
 }
 

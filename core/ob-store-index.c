@@ -305,6 +305,7 @@ scan_prefix (ObTxn *txn,
     {
       if (!func (&key, &val, user_data))
         break;
+      ob_txn_scan_tick (txn, key.mv_size + val.mv_size);
       rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT);
     }
   mdb_cursor_close (cursor);

@@ -48,6 +48,9 @@ struct _ObStore
   guint active_txns;
   gboolean resizing;
   guint64 file_kb_at_unmap; /* ob_store_mapped_file_kb_at_unmap(), under txn_lock */
+  guint give_backs;         /* ob_store_give_back_count(), under txn_lock */
+  gsize scan_tick_bytes;    /* OB_SCAN_TICK_BYTES, or ob_store_set_scan_budget()'s */
+  guint64 scan_mapped_kb;   /* OB_SCAN_MAPPED_KB, or ob_store_set_scan_budget()'s */
   GMutex models_lock;
   ObModelSet *models;
   GPtrArray *retired_models;
@@ -69,6 +72,8 @@ struct _ObTxn
   gboolean hlc_loaded;
   ObHlc hlc;
   guint64 next_seq;
+  /* Bytes read by scans since the last check (ob_txn_scan_tick()). */
+  gsize scan_bytes;
   /* Placements whose due dates must be recomputed before commit. */
   GHashTable *dirty_placements;
   GHashTable *dirty_cases;
@@ -93,6 +98,18 @@ const char *ob_store_db_name (StoreDb db);
  * MDB_MAP_FULL becomes OB_STORE_ERROR_FULL with OB_STORE_MAP_FULL_MARK in
  * the message so ob_store_write() knows to grow the map and retry. */
 gboolean ob_store_lmdb_fail (int rc, const char *what, GError **error);
+
+/* Scans call this with the size of each entry they read: after every
+ * OB_SCAN_TICK_BYTES read, when the files mapped in this process have grown
+ * by more than OB_SCAN_MAPPED_KB since the last give-back (or what
+ * ob_store_set_scan_budget() set), the store's pages are given back (as
+ * ob_store_unmap_pages(), which cannot be called inside a transaction). A
+ * scan over every case maps GBs otherwise: its pages lie all over the file
+ * and each one read maps the 64 KiB around it. Values read before stay
+ * valid. */
+#define OB_SCAN_TICK_BYTES (128 * 1024)
+#define OB_SCAN_MAPPED_KB (16 * 1024)
+void ob_txn_scan_tick (ObTxn *txn, gsize bytes);
 
 /* TRUE when @error is the map-full condition ob_store_write() retries. */
 gboolean ob_store_error_is_map_full (const GError *error);

@@ -197,7 +197,10 @@ ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **
     rc = mdb_cursor_get (cursor, &key, &val, MDB_FIRST);
   ids = g_ptr_array_new_with_free_func (g_free);
   for (; rc == 0 && ids->len < limit; rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT))
-    g_ptr_array_add (ids, key_last_part (&key));
+    {
+      g_ptr_array_add (ids, key_last_part (&key));
+      ob_txn_scan_tick (txn, key.mv_size + val.mv_size);
+    }
   mdb_cursor_close (cursor);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return g_ptr_array_unref (ids), ob_store_lmdb_fail (rc, "reading the case list", error), NULL;
@@ -346,34 +349,71 @@ ob_due_row_free (ObDueRow *row)
 
 typedef struct
 {
-  GPtrArray *rows;
-  char today[11];
-  guint limit;
-} Overdue;
+  char before[11];
+  ObDueFunc func;
+  gpointer user_data;
+} EachDue;
 
 static gboolean
-overdue_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+each_due (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
-  Overdue *overdue = user_data;
-  g_autofree char *copy = NULL;
-  char *parts[4];
+  EachDue *each = user_data;
+  char stack[256];
+  g_autofree char *heap = NULL;
+  char *copy = stack, *parts[4];
   gsize n = 0;
+  ObDate due = OB_DATE_NONE;
 
-  if (key->mv_size < 10 || memcmp (key->mv_data, overdue->today, 10) >= 0)
+  if (key->mv_size < 10 || memcmp (key->mv_data, each->before, 10) >= 0)
     return FALSE;
   /* date \0 case \0 placement \0 step, made a C string for splitting. */
-  copy = g_malloc (key->mv_size + 1);
+  if (key->mv_size >= sizeof stack)
+    copy = heap = g_malloc (key->mv_size + 1);
   memcpy (copy, key->mv_data, key->mv_size);
   copy[key->mv_size] = '\0';
   for (char *p = copy; n < 4 && p < copy + key->mv_size; p += strlen (p) + 1)
     parts[n++] = p;
-  if (n < 4)
+  if (n < 4 || !ob_date_parse (parts[0], &due, NULL))
     return TRUE;
+  return each->func (due, parts[1], parts[2], parts[3], each->user_data);
+}
+
+gboolean
+ob_store_foreach_due (ObStore *store,
+                      ObDate before,
+                      ObDueFunc func,
+                      gpointer user_data,
+                      GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  EachDue each = { { 0 }, func, user_data };
+
+  if (txn == NULL)
+    return FALSE;
+  ob_date_format (before, each.before);
+  return ob_index_scan (txn, DB_DUE, NULL, 0, each_due, &each, error);
+}
+
+typedef struct
+{
+  GPtrArray *rows;
+  guint limit;
+} Overdue;
+
+static gboolean
+overdue_one (ObDate due,
+             const char *case_id,
+             const char *placement_id,
+             const char *step_id,
+             gpointer user_data)
+{
+  Overdue *overdue = user_data;
   ObDueRow *row = g_new0 (ObDueRow, 1);
-  ob_date_parse (parts[0], &row->due, NULL);
-  row->case_id = g_strdup (parts[1]);
-  row->placement_id = g_strdup (parts[2]);
-  row->step_id = g_strdup (parts[3]);
+
+  row->due = due;
+  row->case_id = g_strdup (case_id);
+  row->placement_id = g_strdup (placement_id);
+  row->step_id = g_strdup (step_id);
   g_ptr_array_add (overdue->rows, row);
   return overdue->rows->len < overdue->limit;
 }
@@ -381,16 +421,11 @@ overdue_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
 GPtrArray *
 ob_store_overdue (ObStore *store, ObDate today, guint limit, GError **error)
 {
-  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
-  Overdue overdue = { NULL, { 0 }, limit };
+  Overdue overdue = { g_ptr_array_new_with_free_func ((GDestroyNotify) ob_due_row_free), limit };
 
-  if (txn == NULL)
-    return NULL;
-  ob_date_format (today, overdue.today);
-  overdue.rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_due_row_free);
   if (limit == 0)
     return overdue.rows;
-  if (!ob_index_scan (txn, DB_DUE, NULL, 0, overdue_one, &overdue, error))
+  if (!ob_store_foreach_due (store, today, overdue_one, &overdue, error))
     return g_ptr_array_unref (overdue.rows), NULL;
   return overdue.rows;
 }
@@ -479,8 +514,11 @@ ob_store_foreach_change (ObStore *store,
     return ob_store_lmdb_fail (rc, "reading the change log", error);
   for (rc = mdb_cursor_get (cursor, &key, &val, MDB_SET_RANGE); rc == 0;
        rc = mdb_cursor_get (cursor, &key, &val, MDB_NEXT))
-    if (!each_change (&key, &val, &each))
-      break;
+    {
+      if (!each_change (&key, &val, &each))
+        break;
+      ob_txn_scan_tick (txn, key.mv_size + val.mv_size);
+    }
   mdb_cursor_close (cursor);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return ob_store_lmdb_fail (rc, "reading the change log", error);

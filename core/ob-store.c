@@ -1286,6 +1286,8 @@ ob_store_open (const char *dir, ObStoreOpenFlags flags, GError **error)
   store->retired_models = g_ptr_array_new_with_free_func ((GDestroyNotify) ob_model_set_free);
   store->path = g_canonicalize_filename (dir, NULL);
   store->author = g_strdup (g_get_user_name ());
+  store->scan_tick_bytes = OB_SCAN_TICK_BYTES;
+  store->scan_mapped_kb = OB_SCAN_MAPPED_KB;
 
   if (!open_env (store, flags & OB_STORE_OPEN_CREATE, error) || !open_dbs (store, error))
     return NULL;
@@ -1322,8 +1324,10 @@ ob_store_close (ObStore *store)
   g_free (store);
 }
 
-void
-ob_store_unmap_pages (ObStore *store)
+/* Gives back LMDB's map of data.mdb; the caller keeps the map in place
+ * (txn_enter(), or a transaction of its own open). */
+static void
+give_back_pages (ObStore *store)
 {
   g_autofree char *data_file = g_build_filename (store->path, "data.mdb", NULL);
   g_autofree char *maps = NULL;
@@ -1331,7 +1335,6 @@ ob_store_unmap_pages (ObStore *store)
 
   if (g_stat (data_file, &st) != 0)
     return;
-  txn_enter (store); /* the map cannot move meanwhile */
   if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
     for (char *line = maps; line; line = strchr (line, '\n'), line = line ? line + 1 : NULL)
       {
@@ -1347,10 +1350,50 @@ ob_store_unmap_pages (ObStore *store)
             && dev_minor == minor (st.st_dev) && strcmp (perms, "r--s") == 0)
           madvise ((void *) start, end - start, MADV_DONTNEED);
       }
-  txn_leave (store);
+  guint64 kb = ob_store_mapped_file_kb ();
   g_mutex_lock (&store->txn_lock);
-  store->file_kb_at_unmap = ob_store_mapped_file_kb ();
+  store->file_kb_at_unmap = kb;
+  store->give_backs++;
   g_mutex_unlock (&store->txn_lock);
+}
+
+void
+ob_store_unmap_pages (ObStore *store)
+{
+  txn_enter (store); /* the map cannot move meanwhile */
+  give_back_pages (store);
+  txn_leave (store);
+}
+
+void
+ob_txn_scan_tick (ObTxn *txn, gsize bytes)
+{
+  ObStore *store = txn->store;
+
+  txn->scan_bytes += bytes;
+  if (txn->scan_bytes < store->scan_tick_bytes)
+    return;
+  txn->scan_bytes = 0;
+  if (ob_store_mapped_file_kb () > ob_store_mapped_file_kb_at_unmap (store) + store->scan_mapped_kb)
+    give_back_pages (store);
+}
+
+void
+ob_store_set_scan_budget (ObStore *store, gsize every_bytes, guint64 kb)
+{
+  store->scan_tick_bytes = MAX (every_bytes, 1);
+  store->scan_mapped_kb = kb;
+}
+
+guint
+ob_store_give_back_count (ObStore *store)
+{
+  guint n;
+
+  g_mutex_lock (&store->txn_lock);
+  n = store->give_backs;
+  g_mutex_unlock (&store->txn_lock);
+  return n;
 }
 
 guint64

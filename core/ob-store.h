@@ -63,7 +63,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStore, ob_store_close)
  * the page cache and are mapped again when read.  Reading maps far more
  * than it reads (the kernel maps 64 KiB around each page it faults in),
  * so a process that reads cases here and there maps hundreds of MB it no
- * longer uses.  Safe with transactions open on any thread. */
+ * longer uses.  Safe with transactions open on other threads, not from
+ * inside one (it would wait for a growing map that waits for it); scans
+ * inside the store give back pages as they go. */
 void ob_store_unmap_pages (ObStore *store);
 
 /* The kB of files mapped in this process (RssFile of /proc/self/status:
@@ -72,6 +74,13 @@ void ob_store_unmap_pages (ObStore *store);
  * any). What grew since is about what reads of the store have mapped. */
 guint64 ob_store_mapped_file_kb (void);
 guint64 ob_store_mapped_file_kb_at_unmap (ObStore *store);
+/* How many times this store's pages went back (ob_store_unmap_pages(), or
+ * a scan past its budget). */
+guint ob_store_give_back_count (ObStore *store);
+/* Scans check after every @every_bytes read whether the files mapped grew
+ * by more than @kb since the last give-back (128 KiB and 16 MB unless set;
+ * for tests). Not while a transaction of the store is open. */
+void ob_store_set_scan_budget (ObStore *store, gsize every_bytes, guint64 kb);
 
 /* This replica's device id (stable for the life of the store). */
 const char *ob_store_device (ObStore *store);
@@ -209,6 +218,20 @@ void ob_due_row_free (ObDueRow *row);
 /* Pending routine steps due before @today (overdue), oldest first, at most
  * @limit. Array of ObDueRow*. */
 GPtrArray *ob_store_overdue (ObStore *store, ObDate today, guint limit, GError **error);
+
+/* Calls @func for each pending routine step due before @before, oldest
+ * first, without building a list (the strings are valid during the call);
+ * @func returns FALSE to stop. */
+typedef gboolean (*ObDueFunc) (ObDate due,
+                               const char *case_id,
+                               const char *placement_id,
+                               const char *step_id,
+                               gpointer user_data);
+gboolean ob_store_foreach_due (ObStore *store,
+                               ObDate before,
+                               ObDueFunc func,
+                               gpointer user_data,
+                               GError **error);
 
 /* How many routine steps of @case_id's placements are overdue on @today
  * (pending and due before it), counted from the due index alone: the same

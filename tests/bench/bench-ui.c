@@ -17,6 +17,8 @@
  *      choice of the UI, not work: it is set to 0 here.
  *   3. memory at N cases: VmRSS and RssAnon after the first frame and after
  *      the keystrokes                                     (goal < 150 MB)
+ *      and after each filter (my cases, overdue, discharged), each worked
+ *      out over every case on a worker thread; VmHWM is the peak so far.
  *
  * Usage: xvfb-run -a bench-ui [--cases N] [--store DIR] [--runs R]
  *   --store: an existing store with the N demo cases (`obrutenctl demo
@@ -377,6 +379,40 @@ run_keys (Child *child)
     }
   printf ("  the store alone, warm: median %6.2f ms  max %6.2f ms\n", median (stores),
           maximum (stores));
+
+  /* 4. Each filter, worked out on a worker thread over every case. */
+  {
+    static const struct
+    {
+      ObCaseFilterFlags flag;
+      const char *name;
+    } filters[] = {
+      { OB_CASE_FILTER_MINE, "my cases" },
+      { OB_CASE_FILTER_OVERDUE, "overdue routines" },
+      { OB_CASE_FILTER_DISCHARGED, "discharged recently" },
+    };
+    ObCaseList *list = OB_CASE_LIST (model);
+
+    print_mem ("after the store alone:", read_mem ());
+    printf ("3. filters at %u cases (until the list shows the answer):\n", n);
+    for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+      {
+        gint64 start = g_get_monotonic_time ();
+        ob_window_set_filter (child->window, filters[i].flag, OB_FORM_INVALID);
+        settle (child, 20);
+        while ((ob_case_list_get_busy (list) || ob_case_list_get_pending (list))
+               && g_get_monotonic_time () - start < 120 * G_USEC_PER_SEC)
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (1000);
+        double took = ms (g_get_monotonic_time () - start);
+        Mem mem = read_mem ();
+        g_autofree char *what = g_strdup_printf ("%s (%.0f ms):", filters[i].name, took);
+        print_mem (what, mem);
+      }
+    ob_window_set_filter (child->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);
+    settle (child, OB_UNMAP_QUIET_MS + 500);
+    print_mem ("after the filters, still:", read_mem ());
+  }
 }
 
 static int

@@ -727,6 +727,49 @@ test_case_list_and_search (void **state)
   drop_store (store);
 }
 
+static gboolean
+count_entity (ObEntity *entity, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  return TRUE;
+}
+
+/* A scan gives back the store pages it has mapped as it goes, once they
+ * are past its budget: a scan over every case maps GBs otherwise. */
+static void
+test_scan_gives_back (void **state)
+{
+  ObStore *store = new_store ();
+  guint n = 0, before;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("case-%03u", i);
+      new_case (store, id, "Berg", "Ida");
+    }
+
+  /* 200 cases map far less than the default budget. */
+  ob_store_unmap_pages (store);
+  before = ob_store_give_back_count (store);
+  assert_true (ob_store_foreach_entity (store, "case", count_entity, &n, NULL));
+  assert_int_equal (n, 200);
+  assert_int_equal (ob_store_give_back_count (store), before);
+
+  /* With a budget of nothing, checked every 4 KiB read, they go back. */
+  ob_store_set_scan_budget (store, 4096, 0);
+  ob_store_unmap_pages (store);
+  before = ob_store_give_back_count (store);
+  n = 0;
+  assert_true (ob_store_foreach_entity (store, "case", count_entity, &n, NULL));
+  assert_int_equal (n, 200);
+  assert_true (ob_store_give_back_count (store) > before);
+  /* What the scan read is still right, and so are the searches after. */
+  g_autoptr (GPtrArray) found = search (store, "berg", 500);
+  assert_int_equal (found->len, 200);
+  assert_verifies (store);
+  drop_store (store);
+}
+
 static GPtrArray *
 overdue (ObStore *store, const char *today, guint limit)
 {
@@ -1428,6 +1471,7 @@ main (void)
     cmocka_unit_test (test_edits),
     cmocka_unit_test (test_validation),
     cmocka_unit_test (test_case_list_and_search),
+    cmocka_unit_test (test_scan_gives_back),
     cmocka_unit_test (test_overdue),
     cmocka_unit_test (test_conflicts),
     cmocka_unit_test (test_verify_and_rebuild),
