@@ -557,7 +557,7 @@ all_ids (ObCaseList *list, GError **error)
     {
       list->all = ob_store_case_page (list->store, NULL, ALL_CASES, error);
       /* That read the whole case order index, whose pages lie all over
-       * the file; the scan gave back what it mapped every 16 MB (~140 MB
+       * the file; the scan gave back what it mapped every 12 MB (~140 MB
        * in all at 100 000 cases), this the rest. */
       ob_store_unmap_pages (list->store);
     }

@@ -72,8 +72,10 @@ struct _ObTxn
   gboolean hlc_loaded;
   ObHlc hlc;
   guint64 next_seq;
-  /* Bytes read by scans since the last check (ob_txn_scan_tick()). */
+  /* Bytes read by scans since the last check (ob_txn_scan_tick()); or
+   * none counted, for reads that stay small and whose caller gives back. */
   gsize scan_bytes;
+  gboolean keep_pages;
   /* Placements whose due dates must be recomputed before commit. */
   GHashTable *dirty_placements;
   GHashTable *dirty_cases;
@@ -108,7 +110,7 @@ gboolean ob_store_lmdb_fail (int rc, const char *what, GError **error);
  * and each one read maps the 64 KiB around it. Values read before stay
  * valid. */
 #define OB_SCAN_TICK_BYTES (128 * 1024)
-#define OB_SCAN_MAPPED_KB (16 * 1024)
+#define OB_SCAN_MAPPED_KB (12 * 1024)
 void ob_txn_scan_tick (ObTxn *txn, gsize bytes);
 
 /* TRUE when @error is the map-full condition ob_store_write() retries. */

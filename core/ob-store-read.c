@@ -313,6 +313,11 @@ ob_store_search_full (ObStore *store,
     *ret_more = FALSE;
   if (txn == NULL)
     return NULL;
+  /* One word and no filter: the scan stops at @limit hits, a few MB of
+   * the name index, as someone types; what the search maps is left to
+   * the caller's budget. Other searches may read far (every case of a
+   * name, a filter that lets few through) and give back as they go. */
+  txn->keep_pages = words->len == 1 && accept == NULL;
   g_array_set_clear_func (hits, hit_clear);
   if (words->len > 0)
     {

@@ -1370,6 +1370,8 @@ ob_txn_scan_tick (ObTxn *txn, gsize bytes)
 {
   ObStore *store = txn->store;
 
+  if (txn->keep_pages)
+    return;
   txn->scan_bytes += bytes;
   if (txn->scan_bytes < store->scan_tick_bytes)
     return;

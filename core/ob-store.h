@@ -78,7 +78,7 @@ guint64 ob_store_mapped_file_kb_at_unmap (ObStore *store);
  * a scan past its budget). */
 guint ob_store_give_back_count (ObStore *store);
 /* Scans check after every @every_bytes read whether the files mapped grew
- * by more than @kb since the last give-back (128 KiB and 16 MB unless set;
+ * by more than @kb since the last give-back (128 KiB and 12 MB unless set;
  * for tests). Not while a transaction of the store is open. */
 void ob_store_set_scan_budget (ObStore *store, gsize every_bytes, guint64 kb);
 
