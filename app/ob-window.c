@@ -8,6 +8,7 @@
 #include "ob-case-row.h"
 #include "ob-case-view.h"
 #include "ob-new-case.h"
+#include "ob-steady-bin.h"
 #include "ob-ui.h"
 
 struct _ObWindow
@@ -628,6 +629,7 @@ ob_window_class_init (ObWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = ob_window_dispose;
+  g_type_ensure (OB_TYPE_STEADY_BIN);
   gtk_widget_class_set_template_from_resource (widget_class, "/se/obruten/Obruten/ui/ob-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, ObWindow, name)
   CHILD (toasts);

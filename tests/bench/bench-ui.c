@@ -332,9 +332,11 @@ run_keys (Child *child)
         worst_later = MAX (worst_later, total);
       if (g_getenv ("BENCH_UI_VERBOSE"))
         printf ("    “%s”: %u rows, %.1f ms to frame (list changed at %.1f ms; layout from "
-                "%.1f, painted at %.1f; began at %.6f s)\n",
+                "%.1f, painted at %.1f; began at %.6f s; sidebar %d px)\n",
                 text, g_list_model_get_n_items (model), total, to_model,
-                ms (child->layout_at - start), ms (child->paint_at - start), start / 1e6);
+                ms (child->layout_at - start), ms (child->paint_at - start), start / 1e6,
+                gtk_widget_get_width (
+                    gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (entry)))));
       settle (child, 120);
     }
   g_signal_handlers_disconnect_by_func (model, on_list_changed, child);

@@ -382,6 +382,63 @@ test_new_case (void **state)
   assert_string_equal (ob_entity_get_string (the_case, "home_municipality"), "1480");
 }
 
+/* The sidebar of @window: the leaflet's child that holds the search. */
+static GtkWidget *
+sidebar_of (ObWindow *window)
+{
+  GtkWidget *widget = GTK_WIDGET (ob_window_get_search_entry (window));
+  while (widget && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
+    widget = gtk_widget_get_parent (widget);
+  assert_non_null (widget);
+  return widget;
+}
+
+static gboolean
+list_settled (gpointer data)
+{
+  ObCaseList *list = data;
+  return !ob_case_list_get_busy (list) && !ob_case_list_get_pending (list);
+}
+
+/* The count in the list's title changes as someone types ("2+ cases,
+ * filtered", "1 case, filtered", "0 cases, filtered"): the sidebar keeps
+ * its width, so that the content pane beside it neither moves nor is
+ * drawn again whole each keystroke. (With a filter and a small search
+ * limit, the title is the sidebar's widest part.) */
+static void
+test_steady_sidebar (void **state)
+{
+  ObUiFixture *f = *state;
+  ObCaseList *list = OB_CASE_LIST (ob_window_get_case_model (f->window));
+  GtkEditable *search = GTK_EDITABLE (ob_window_get_search_entry (f->window));
+  g_autoptr (ObCaseItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_autofree char *name = g_strdup (ob_case_item_get_name (first));
+  const char *queries[] = { "a", name, "zzzqqq", "b", "" };
+  GtkWidget *sidebar = sidebar_of (f->window);
+  int width;
+
+  gtk_editable_set_text (search, "");
+  ob_case_list_set_search_limit (list, 2);
+  ob_window_set_filter (f->window, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID);
+  assert_true (ob_ui_wait (list_settled, list, 20000));
+  ob_ui_settle ();
+  width = gtk_widget_get_width (sidebar);
+  assert_true (width > 0);
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      gtk_editable_set_text (search, queries[i]);
+      ob_ui_settle ();
+      if (gtk_widget_get_width (sidebar) != width)
+        fail_msg ("the sidebar is %d px wide after “%s” (%s), %d px before",
+                  gtk_widget_get_width (sidebar), queries[i],
+                  adw_window_title_get_subtitle (ob_window_get_list_title (f->window)), width);
+    }
+  ob_window_set_filter (f->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);
+  ob_case_list_set_search_limit (list, OB_CASE_LIST_SEARCH_LIMIT);
+  gtk_editable_set_text (search, "");
+  ob_ui_settle ();
+}
+
 static void
 test_narrow (void **state)
 {
@@ -396,10 +453,10 @@ static int
 run (ObUiFixture *fixture)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_list),      cmocka_unit_test (test_search),
-    cmocka_unit_test (test_open_case), cmocka_unit_test (test_new_case),
-    cmocka_unit_test (test_far_rows),  cmocka_unit_test (test_store_pages),
-    cmocka_unit_test (test_narrow),
+    cmocka_unit_test (test_list),           cmocka_unit_test (test_search),
+    cmocka_unit_test (test_open_case),      cmocka_unit_test (test_new_case),
+    cmocka_unit_test (test_far_rows),       cmocka_unit_test (test_store_pages),
+    cmocka_unit_test (test_steady_sidebar), cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
   return cmocka_run_group_tests (tests, setup, NULL);
