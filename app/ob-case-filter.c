@@ -46,6 +46,7 @@ ob_case_filter_data_unref (ObCaseFilterData *data)
   g_hash_table_unref (data->index);
   g_ptr_array_unref (data->ids);
   g_free (data->flags);
+  g_free (data->overdue);
   g_free (data);
 }
 
@@ -54,6 +55,16 @@ ob_case_filter_data_lookup (ObCaseFilterData *data, const char *case_id)
 {
   guint position = GPOINTER_TO_UINT (g_hash_table_lookup (data->index, case_id));
   return position ? data->flags[position - 1] : 0;
+}
+
+gboolean
+ob_case_filter_data_overdue (ObCaseFilterData *data, const char *case_id, guint *ret_count)
+{
+  guint position = GPOINTER_TO_UINT (g_hash_table_lookup (data->index, case_id));
+  if (data->overdue == NULL || position == 0)
+    return FALSE;
+  *ret_count = data->overdue[position - 1];
+  return TRUE;
 }
 
 /* The position of @case_id, or -1. */
@@ -191,7 +202,11 @@ due_one (ObDate due,
     {
       const ObStep *step = ob_model_set_find_step (scan->models, step_id);
       if (due < scan->today)
-        scan->data->flags[position] |= OB_CASE_FILTER_OVERDUE;
+        {
+          scan->data->flags[position] |= OB_CASE_FILTER_OVERDUE;
+          if (scan->data->overdue[position] < G_MAXUINT16)
+            scan->data->overdue[position]++;
+        }
       if (step && step->phase == OB_STEP_PHASE_FOLLOWUP)
         scan->data->flags[position] |= OB_CASE_FILTER_FOLLOWUP_DUE;
     }
@@ -203,6 +218,8 @@ due_one (ObDate due,
 static gboolean
 scan_due (ObStore *store, Scan *scan, GError **error)
 {
+  g_free (scan->data->overdue);
+  scan->data->overdue = g_new0 (guint16, MAX (scan->data->ids->len, 1));
   scan->models = ob_store_models (store);
   return ob_store_foreach_due (store, scan->today + OB_CASE_FILTER_FOLLOWUP_DAYS + 1, due_one, scan,
                                error);
@@ -228,6 +245,8 @@ ob_case_filter_compute (ObStore *store,
       data->ids = g_ptr_array_ref (base->ids);
       data->index = g_hash_table_ref (base->index);
       data->flags = g_memdup2 (base->flags, sizeof (guint32) * MAX (base->ids->len, 1));
+      if (base->overdue && !(scans & OB_CASE_SCAN_DUE))
+        data->overdue = g_memdup2 (base->overdue, sizeof (guint16) * MAX (base->ids->len, 1));
       data->scans = base->scans;
       /* What is scanned again starts from nothing. */
       guint32 clear = 0;

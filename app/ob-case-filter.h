@@ -76,6 +76,7 @@ typedef struct
   GPtrArray *ids;    /* char*, in list order (owned) */
   GHashTable *index; /* id (borrowed from @ids) → position + 1 */
   guint32 *flags;    /* ids->len words */
+  guint16 *overdue;  /* with OB_CASE_SCAN_DUE: ids->len counts of overdue steps */
   ObCaseScan scans;  /* what @flags answers for */
   ObDate today;
 } ObCaseFilterData;
@@ -86,6 +87,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObCaseFilterData, ob_case_filter_data_unref)
 
 /* The flags word of @case_id, 0 when @data does not know it. */
 guint32 ob_case_filter_data_lookup (ObCaseFilterData *data, const char *case_id);
+
+/* The overdue routine steps of @case_id (as ob_store_case_overdue() counts
+ * them on @data's today), when @data has scanned the due index and holds
+ * the case; else FALSE. */
+gboolean
+ob_case_filter_data_overdue (ObCaseFilterData *data, const char *case_id, guint *ret_count);
 
 /* Computes @scans for every case of @store (blocking: for a worker thread).
  * With @base (same store state), its ids are reused and only @scans read;

@@ -78,6 +78,10 @@ gboolean ob_case_list_get_more (ObCaseList *list);
  * the next search. */
 void ob_case_list_set_search_limit (ObCaseList *list, guint limit);
 
+/* TRUE when the overdue badges come from the list's pass over the due
+ * index, of the store as it is (a moment after it changed). */
+gboolean ob_case_list_get_counts_ready (ObCaseList *list);
+
 /* The position of @case_id, or G_MAXUINT. */
 guint ob_case_list_find (ObCaseList *list, const char *case_id);
 

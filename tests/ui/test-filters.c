@@ -28,6 +28,7 @@ typedef struct
   char *id;
   char *worker;
   gboolean overdue;
+  guint overdue_steps;
   gboolean followup;
   gboolean discharged;
   ObPlacementForm form;
@@ -75,6 +76,7 @@ expect_case (ObStore *store, const char *id, ObDate today)
           ObRoutineRow *row = g_ptr_array_index (rows, j);
           gboolean open = row->status == OB_ROUTINE_PENDING || row->status == OB_ROUTINE_OVERDUE;
           e->overdue |= row->status == OB_ROUTINE_OVERDUE;
+          e->overdue_steps += row->status == OB_ROUTINE_OVERDUE;
           if (open && row->step->phase == OB_STEP_PHASE_FOLLOWUP && row->due != OB_DATE_NONE
               && row->due <= today + OB_CASE_FILTER_FOLLOWUP_DAYS)
             e->followup = TRUE;
@@ -512,6 +514,52 @@ test_search_limit (void **state)
   assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), N_CASES);
 }
 
+static gboolean
+counts_ready (gpointer data)
+{
+  return ob_case_list_get_counts_ready (data);
+}
+
+/* The badges' counts from the list's one pass over the due index are the
+ * routine engine's, case by case; the rows show them once it is done. */
+static void
+test_overdue_counts (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ObCaseFilterData) data = ob_case_filter_compute (store, NULL, NULL, OB_CASE_SCAN_DUE,
+                                                              NULL, ob_date_today (), NULL, &error);
+  guint with_overdue = 0;
+
+  assert_non_null (data);
+  for (guint i = 0; i < expects_->len; i++)
+    {
+      Expect *e = g_ptr_array_index (expects_, i);
+      guint count = G_MAXUINT;
+      assert_true (ob_case_filter_data_overdue (data, e->id, &count));
+      if (count != e->overdue_steps)
+        fail_msg ("%s: %u overdue steps counted, the engine says %u", e->id, count,
+                  e->overdue_steps);
+      with_overdue += count > 0;
+    }
+  assert_true (with_overdue > 0 && with_overdue < expects_->len);
+  assert_false (ob_case_filter_data_overdue (data, "no-such-case", &(guint){ 0 }));
+
+  /* The list's own pass, shortly after it changes: each item's badge. */
+  ob_window_reload (f->window);
+  assert_false (ob_case_list_get_counts_ready (window_list (f)));
+  assert_true (ob_ui_wait (counts_ready, window_list (f), 20000));
+  GListModel *model = ob_window_get_case_model (f->window);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (ObCaseItem) item = g_list_model_get_item (model, i);
+      guint expected = G_MAXUINT;
+      assert_true (ob_case_filter_data_overdue (data, ob_case_item_get_id (item), &expected));
+      assert_int_equal (ob_case_item_get_overdue (item), expected);
+    }
+}
+
 static int
 run (ObUiFixture *fixture)
 {
@@ -520,6 +568,7 @@ run (ObUiFixture *fixture)
     cmocka_unit_test_setup (test_combined, setup),
     cmocka_unit_test_setup (test_store_change, setup),
     cmocka_unit_test_setup (test_search_limit, setup),
+    cmocka_unit_test_setup (test_overdue_counts, setup),
   };
   int failed;
   fixture_ = fixture;
