@@ -47,6 +47,7 @@ ob_case_filter_data_unref (ObCaseFilterData *data)
   g_ptr_array_unref (data->ids);
   g_free (data->flags);
   g_free (data->overdue);
+  ob_name_index_unref (data->names);
   g_free (data);
 }
 
@@ -247,6 +248,8 @@ ob_case_filter_compute (ObStore *store,
       data->flags = g_memdup2 (base->flags, sizeof (guint32) * MAX (base->ids->len, 1));
       if (base->overdue && !(scans & OB_CASE_SCAN_DUE))
         data->overdue = g_memdup2 (base->overdue, sizeof (guint16) * MAX (base->ids->len, 1));
+      if (base->names && !(scans & OB_CASE_SCAN_NAMES))
+        data->names = ob_name_index_ref (base->names);
       data->scans = base->scans;
       /* What is scanned again starts from nothing. */
       guint32 clear = 0;
@@ -279,6 +282,13 @@ ob_case_filter_compute (ObStore *store,
     return NULL;
   if ((scans & OB_CASE_SCAN_PLACEMENTS) && !scan_placements (store, &scan, error))
     return NULL;
+  if (scans & OB_CASE_SCAN_NAMES)
+    {
+      g_clear_pointer (&data->names, ob_name_index_unref);
+      data->names = ob_name_index_build (store, data->index, data->ids->len, cancellable, error);
+      if (data->names == NULL)
+        return NULL;
+    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   data->scans |= scans;

@@ -30,6 +30,7 @@
 #include <gio/gio.h>
 
 #include "ob-domain.h"
+#include "ob-name-index.h"
 #include "ob-store.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,7 @@ typedef enum
   OB_CASE_SCAN_CASES = 1 << 0,      /* MINE */
   OB_CASE_SCAN_DUE = 1 << 1,        /* OVERDUE, FOLLOWUP_DUE */
   OB_CASE_SCAN_PLACEMENTS = 1 << 2, /* DISCHARGED, form */
+  OB_CASE_SCAN_NAMES = 1 << 3,      /* the name index, in memory (the search) */
 } ObCaseScan;
 
 /* The scans @flags needs. */
@@ -73,11 +75,12 @@ ObCaseScan ob_case_filter_scans (ObCaseFilterFlags flags);
 typedef struct
 {
   gint ref_count;
-  GPtrArray *ids;    /* char*, in list order (owned) */
-  GHashTable *index; /* id (borrowed from @ids) → position + 1 */
-  guint32 *flags;    /* ids->len words */
-  guint16 *overdue;  /* with OB_CASE_SCAN_DUE: ids->len counts of overdue steps */
-  ObCaseScan scans;  /* what @flags answers for */
+  GPtrArray *ids;     /* char*, in list order (owned) */
+  GHashTable *index;  /* id (borrowed from @ids) → position + 1 */
+  guint32 *flags;     /* ids->len words */
+  guint16 *overdue;   /* with OB_CASE_SCAN_DUE: ids->len counts of overdue steps */
+  ObNameIndex *names; /* with OB_CASE_SCAN_NAMES: places in @ids */
+  ObCaseScan scans;   /* what @flags answers for */
   ObDate today;
 } ObCaseFilterData;
 

@@ -401,6 +401,40 @@ ob_store_foreach_due (ObStore *store,
 
 typedef struct
 {
+  ObNameFunc func;
+  gpointer user_data;
+} EachName;
+
+static gboolean
+each_name (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EachName *each = user_data;
+  char stack[512];
+  g_autofree char *heap = NULL;
+  char *copy = stack;
+  const char *word_end;
+
+  /* word \0 case id, made C strings. */
+  if (key->mv_size >= sizeof stack)
+    copy = heap = g_malloc (key->mv_size + 1);
+  memcpy (copy, key->mv_data, key->mv_size);
+  copy[key->mv_size] = '\0';
+  word_end = memchr (copy, '\0', key->mv_size);
+  if (word_end == NULL || word_end == copy + key->mv_size)
+    return TRUE; /* not a name entry */
+  return each->func (copy, word_end + 1, each->user_data);
+}
+
+gboolean
+ob_store_foreach_name (ObStore *store, ObNameFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  EachName each = { func, user_data };
+  return txn && ob_index_scan (txn, DB_NAMES, NULL, 0, each_name, &each, error);
+}
+
+typedef struct
+{
   GPtrArray *rows;
   guint limit;
 } Overdue;

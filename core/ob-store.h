@@ -233,6 +233,14 @@ gboolean ob_store_foreach_due (ObStore *store,
                                gpointer user_data,
                                GError **error);
 
+/* Each entry of the name index (what ob_store_search() searches): a word
+ * of a case's name (as ob_store_search() folds it) and the case, in the
+ * index's order (by word, then case id), until @func returns FALSE.
+ * Cases with a protected identity have none. */
+typedef gboolean (*ObNameFunc) (const char *word, const char *case_id, gpointer user_data);
+gboolean
+ob_store_foreach_name (ObStore *store, ObNameFunc func, gpointer user_data, GError **error);
+
 /* How many routine steps of @case_id's placements are overdue on @today
  * (pending and due before it), counted from the due index alone: the same
  * steps ob_store_overdue() lists for the case, and those
