@@ -11,14 +11,19 @@
  *      the case list has changed and the next frame is painted; median and
  *      max over 32 keystrokes with different prefixes      (goal ≤ 16 ms)
  *      Also: the first keystroke after start and the slowest after it, the
- *      first letters of new prefixes, and the store's part alone (warm,
- *      measured after the rest, as its reads map pages the app's do not).
+ *      first letters of new prefixes, and the store's search alone (warm,
+ *      measured after the rest, as its reads map pages the app's do not;
+ *      the list answers one-word searches from the name index in memory
+ *      once its background pass is done, and the others from the store).
  *      The search entry's debounce (search-delay, 150 ms by default) is a
  *      choice of the UI, not work: it is set to 0 here.
  *   3. memory at N cases: VmRSS and RssAnon after the first frame and after
  *      the keystrokes                                     (goal < 150 MB)
  *      and after each filter (my cases, overdue, discharged), each worked
- *      out over every case on a worker thread; VmHWM is the peak so far.
+ *      out over every case on a worker thread; VmHWM is the peak since the
+ *      process started, then since the keystrokes began, then since the
+ *      filters began (the store's search alone, between them, reads what
+ *      the app does not: every id, from pages all over the file).
  *
  * Usage: xvfb-run -a bench-ui [--cases N] [--store DIR] [--runs R]
  *   --store: an existing store with the N demo cases (`obrutenctl demo
@@ -107,13 +112,22 @@ read_mem (void)
   return mem;
 }
 
+/* VmHWM starts again from VmRSS (Linux: "5" to clear_refs). */
+static void
+reset_peak (void)
+{
+  FILE *file = fopen ("/proc/self/clear_refs", "w");
+  if (file == NULL || fputs ("5", file) < 0 || fclose (file) != 0)
+    fprintf (stderr, "bench-ui: cannot reset VmHWM; it stays the peak since start\n");
+}
+
 static void
 print_mem (const char *when, Mem mem)
 {
   printf ("  memory %-22s VmRSS %6.1f MB  RssAnon %6.1f MB  RssFile %6.1f MB  VmHWM %6.1f MB"
-          "  (goal VmRSS < 150 MB: %s)\n",
+          "  (goal < 150 MB, VmRSS and VmHWM: %s)\n",
           when, mem.rss / 1024.0, mem.anon / 1024.0, mem.file / 1024.0, mem.hwm / 1024.0,
-          mem.rss < 150 * 1024 ? "met" : "MISSED");
+          mem.rss < 150 * 1024 && mem.hwm < 150 * 1024 ? "met" : "MISSED");
 }
 
 /* ---- The child: one run of the application ----------------------------------- */
@@ -299,6 +313,7 @@ run_keys (Child *child)
     }
 
   gtk_search_entry_set_search_delay (entry, 0);
+  reset_peak ();
   /* "changed": the content changed (also when the number of cases did not). */
   g_signal_connect (model, "changed", G_CALLBACK (on_list_changed), child);
   for (guint i = 0; i < texts->len; i++)
@@ -379,7 +394,7 @@ run_keys (Child *child)
         }
       g_array_append_val (stores, in_store);
     }
-  printf ("  the store alone, warm: median %6.2f ms  max %6.2f ms\n", median (stores),
+  printf ("  the store's search alone, warm: median %6.2f ms  max %6.2f ms\n", median (stores),
           maximum (stores));
 
   /* 4. Each filter, worked out on a worker thread over every case. */
@@ -395,7 +410,9 @@ run_keys (Child *child)
     };
     ObCaseList *list = OB_CASE_LIST (model);
 
-    print_mem ("after the store alone:", read_mem ());
+    print_mem ("after the store's alone:", read_mem ());
+    ob_store_unmap_pages (store); /* what the store's search alone mapped */
+    reset_peak ();
     printf ("3. filters at %u cases (until the list shows the answer):\n", n);
     for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
       {
