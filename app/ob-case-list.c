@@ -307,16 +307,17 @@ struct _ObCaseList
   Workers *workers;
   gboolean busy, pending;
   guint search_limit;
-  gboolean more;       /* the search found more cases than it shows */
-  guint counts_source; /* starts the pass that counts overdue steps */
+  gboolean more;     /* the search found more cases than it shows */
+  guint pass_source; /* starts the background pass */
 };
 
-/* The overdue badges come from one pass over the due index on a worker,
- * and a one-word search from the name index read into memory (~1.5 s
- * together at 100 000 cases), this long after the list is made or the
- * store changes, so that a burst of changes (or the first frame) is not
- * slowed by them. Until then, and for other searches, the store answers. */
-#define COUNTS_DELAY_MS 500
+/* The background pass: the overdue badges come from one pass over the due
+ * index on a worker, and one-word searches from the name index read into
+ * memory (~1.5 s together at 100 000 cases), this long after the list is
+ * made or the store changes, so that a burst of changes (or the first
+ * frame) is not slowed by it. Until then, and for other searches, the
+ * store answers, a few scattered pages a row or a search. */
+#define PASS_DELAY_MS 500
 #define BACKGROUND_SCANS (OB_CASE_SCAN_DUE | OB_CASE_SCAN_NAMES)
 
 enum
@@ -439,7 +440,7 @@ ob_case_list_dispose (GObject *object)
 {
   ObCaseList *list = OB_CASE_LIST (object);
 
-  g_clear_handle_id (&list->counts_source, g_source_remove);
+  g_clear_handle_id (&list->pass_source, g_source_remove);
   /* The workers read the store, which closes after the window goes: stop
    * them and wait until none is inside it (a scan checks every 1024
    * entities, so this is short). Their results then arrive to no one. */
@@ -551,7 +552,7 @@ update_state (ObCaseList *list)
 {
   gboolean busy = FALSE, pending;
 
-  /* Busy for the filters: a pass for the badges alone is not. */
+  /* Busy for the filters: the background pass alone is not. */
   for (guint i = 0; i < list->jobs->len; i++)
     {
       Job *job = g_ptr_array_index (list->jobs, i);
@@ -723,7 +724,7 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
       list->data = g_steal_pointer (&data);
       list->data_generation = job->generation;
       if (missing_scans (list))
-        start_job (list); /* a filter was added meanwhile, or the badges' pass is next */
+        start_job (list); /* a filter was added meanwhile, or the background pass is next */
       /* Rows already drawn counted their badges from the store: the same
        * numbers. The list itself changes only under a filter. */
       if (list->filter != OB_CASE_FILTER_NONE)
@@ -754,17 +755,18 @@ job_run (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
 }
 
 /* Computes what the active filters miss for the current store state (or,
- * when they miss nothing, what the badges do), unless a job already does. */
+ * when they miss nothing, what the background pass does), unless a job
+ * already does. */
 static void
 start_job (ObCaseList *list)
 {
   ObCaseScan missing = missing_scans (list);
   ObCaseScan coming = 0;
+  g_autoptr (GTask) task = NULL;
+  Job *job;
 
   if (missing & ob_case_filter_scans (list->filter))
     missing &= ob_case_filter_scans (list->filter); /* the filters first */
-  g_autoptr (GTask) task = NULL;
-  Job *job;
 
   for (guint i = 0; i < list->jobs->len; i++)
     {
@@ -805,21 +807,20 @@ start_job (ObCaseList *list)
 }
 
 static gboolean
-counts_due (gpointer data)
+pass_due (gpointer data)
 {
   ObCaseList *list = data;
-  list->counts_source = 0;
+  list->pass_source = 0;
   start_job (list);
   return G_SOURCE_REMOVE;
 }
 
-/* The badges' pass, COUNTS_DELAY_MS after the last call. */
+/* The background pass, PASS_DELAY_MS after the last call. */
 static void
-schedule_counts (ObCaseList *list)
+schedule_pass (ObCaseList *list)
 {
-  g_clear_handle_id (&list->counts_source, g_source_remove);
-  list->counts_source
-      = g_timeout_add_full (G_PRIORITY_LOW, COUNTS_DELAY_MS, counts_due, list, NULL);
+  g_clear_handle_id (&list->pass_source, g_source_remove);
+  list->pass_source = g_timeout_add_full (G_PRIORITY_LOW, PASS_DELAY_MS, pass_due, list, NULL);
 }
 
 /* The overdue steps of @case_id from the last pass over the due index,
@@ -841,7 +842,7 @@ invalidate (ObCaseList *list)
   if (list->filter == OB_CASE_FILTER_NONE)
     {
       g_clear_pointer (&list->data, ob_case_filter_data_unref);
-      schedule_counts (list);
+      schedule_pass (list);
     }
   else
     start_job (list);
@@ -862,7 +863,7 @@ ob_case_list_new (ObStore *store)
   ObCaseList *list = g_object_new (OB_TYPE_CASE_LIST, NULL);
   list->store = store;
   load_ids (list);
-  schedule_counts (list);
+  schedule_pass (list);
   return list;
 }
 

@@ -78,8 +78,9 @@ gboolean ob_case_list_get_more (ObCaseList *list);
  * the next search. */
 void ob_case_list_set_search_limit (ObCaseList *list, guint limit);
 
-/* TRUE when the overdue badges come from the list's pass over the due
- * index, of the store as it is (a moment after it changed). */
+/* TRUE when the list's background pass is done for the store as it is (a
+ * moment after it changed): the overdue badges come from its pass over
+ * the due index, one-word searches from the name index in memory. */
 gboolean ob_case_list_get_counts_ready (ObCaseList *list);
 
 /* The position of @case_id, or G_MAXUINT. */
