@@ -149,9 +149,3 @@ ob_steady_bin_init (ObSteadyBin *self)
 {
   self->natural_width = -1;
 }
-
-GtkWidget *
-ob_steady_bin_new (GtkWidget *child)
-{
-  return g_object_new (OB_TYPE_STEADY_BIN, "child", child, NULL);
-}

@@ -13,7 +13,6 @@ G_BEGIN_DECLS
 #define OB_TYPE_STEADY_BIN (ob_steady_bin_get_type ())
 G_DECLARE_FINAL_TYPE (ObSteadyBin, ob_steady_bin, OB, STEADY_BIN, GtkWidget)
 
-GtkWidget *ob_steady_bin_new (GtkWidget *child);
 void ob_steady_bin_set_child (ObSteadyBin *self, GtkWidget *child);
 void ob_steady_bin_set_natural_width (ObSteadyBin *self, int width);
 
