@@ -75,21 +75,11 @@ position_of (ObCaseFilterData *data, const char *case_id)
   return case_id ? (int) GPOINTER_TO_UINT (g_hash_table_lookup (data->index, case_id)) - 1 : -1;
 }
 
-static char *
-fold_name (const char *name)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
-  g_autofree char *normal = g_utf8_normalize (stripped, -1, G_NORMALIZE_ALL_COMPOSE);
-  return normal ? g_utf8_casefold (normal, -1) : NULL;
-}
-
 typedef struct
 {
   ObCaseFilterData *data;
   GCancellable *cancellable;
   guint seen;
-  /* cases */
-  GPtrArray *names; /* folded */
   /* placements: the current one of each case so far */
   ObDate *latest_start;
   char **latest_id;
@@ -105,22 +95,13 @@ go_on (Scan *scan)
 }
 
 static gboolean
-case_one (ObEntity *entity, gpointer user_data)
+case_one (const char *case_id, gpointer user_data)
 {
   Scan *scan = user_data;
-  int position = position_of (scan->data, ob_entity_id (entity));
-  const char *worker = ob_entity_get_string (entity, "social_worker");
+  int position = position_of (scan->data, case_id);
 
-  if (position >= 0 && worker && *worker)
-    {
-      g_autofree char *folded = fold_name (worker);
-      for (guint i = 0; folded && i < scan->names->len; i++)
-        if (strcmp (folded, g_ptr_array_index (scan->names, i)) == 0)
-          {
-            scan->data->flags[position] |= OB_CASE_FILTER_MINE;
-            break;
-          }
-    }
+  if (position >= 0)
+    scan->data->flags[position] |= OB_CASE_FILTER_MINE;
   return go_on (scan);
 }
 
@@ -151,23 +132,15 @@ placement_one (ObEntity *entity, gpointer user_data)
   return go_on (scan);
 }
 
+/* The cases of each of my names, from the store's index of cases by
+ * social worker (names compared as ob_store_fold_worker() folds them). */
 static gboolean
 scan_cases (ObStore *store, Scan *scan, const char *const *my_names, GError **error)
 {
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-
   for (guint i = 0; my_names && my_names[i]; i++)
-    {
-      char *folded = fold_name (my_names[i]);
-      if (folded && *folded)
-        g_ptr_array_add (names, folded);
-      else
-        g_free (folded);
-    }
-  if (names->len == 0)
-    return TRUE; /* nobody: no case is mine */
-  scan->names = names;
-  return ob_store_foreach_entity (store, "case", case_one, scan, error);
+    if (!ob_store_foreach_case_of_worker (store, my_names[i], case_one, scan, error))
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -237,7 +210,7 @@ ob_case_filter_compute (ObStore *store,
                         GError **error)
 {
   g_autoptr (ObCaseFilterData) data = g_new0 (ObCaseFilterData, 1);
-  Scan scan = { data, cancellable, 0, NULL, NULL, NULL, 0, today };
+  Scan scan = { data, cancellable, 0, NULL, NULL, 0, today };
 
   data->ref_count = 1;
   data->today = today;

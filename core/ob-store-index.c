@@ -153,10 +153,35 @@ add_entry (GHashTable *set, GBytes *entry)
   g_hash_table_add (set, entry);
 }
 
+char *
+ob_store_fold_worker (const char *name)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (name ? name : ""));
+  g_autofree char *normal = g_utf8_normalize (stripped, -1, G_NORMALIZE_ALL_COMPOSE);
+  return normal ? g_utf8_casefold (normal, -1) : g_strdup ("");
+}
+
+/* The case's DB_WORKERS key, or NULL when it has no social worker. */
+static GByteArray *
+worker_key (const ObEntity *the_case)
+{
+  g_autofree char *worker = ob_store_fold_worker (ob_entity_get_string (the_case, "social_worker"));
+  const char *parts[] = { worker, ob_entity_id (the_case) };
+  GByteArray *key;
+
+  if (*worker == '\0')
+    return NULL;
+  key = composite_key (parts, 2);
+  if (key->len > 400)
+    return g_byte_array_unref (key), NULL;
+  return key;
+}
+
 static void
 case_keys (GHashTable *set, const ObEntity *entity)
 {
   const char *id = ob_entity_id (entity);
+  g_autoptr (GByteArray) worker = worker_key (entity);
   /* A protected identity's name must not be findable or given away by its
    * place in the list: such cases are not in the name index and sort last,
    * by id ('~' sorts after every letter of sort_name). */
@@ -167,6 +192,8 @@ case_keys (GHashTable *set, const ObEntity *entity)
 
   add_entry (set, entry_new (DB_CASE_ORDER, order->data, order->len, "", 0));
   add_entry (set, entry_new (DB_CASE_KEYS, id, strlen (id), order->data, order->len));
+  if (worker)
+    add_entry (set, entry_new (DB_WORKERS, worker->data, worker->len, "", 0));
   if (hidden)
     return;
 
@@ -634,8 +661,8 @@ rebuild_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
 gboolean
 ob_index_rebuild (ObTxn *txn, GError **error)
 {
-  static const StoreDb derived[]
-      = { DB_CHILDREN, DB_CASE_ORDER, DB_CASE_KEYS, DB_NAMES, DB_DUE, DB_PLACEMENT_DUE };
+  static const StoreDb derived[] = { DB_CHILDREN, DB_CASE_ORDER,    DB_CASE_KEYS, DB_NAMES,
+                                     DB_DUE,      DB_PLACEMENT_DUE, DB_WORKERS };
   RebuildState state = { txn, error, TRUE };
 
   for (gsize i = 0; i < G_N_ELEMENTS (derived); i++)
@@ -649,6 +676,39 @@ ob_index_rebuild (ObTxn *txn, GError **error)
   if (!scan_prefix (txn, DB_ENTITIES, NULL, 0, rebuild_one, &state, error))
     return FALSE;
   return state.ok && ob_index_flush (txn, error);
+}
+
+static gboolean
+add_worker_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  RebuildState *state = user_data;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (ObEntity) the_case = ob_entity_parse (val->mv_data, val->mv_size, &local);
+  g_autoptr (GByteArray) worker = NULL;
+
+  if (the_case == NULL)
+    {
+      g_set_error (state->error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
+                   "a stored entity is damaged: %s", local->message);
+      return state->ok = FALSE;
+    }
+  worker = worker_key (the_case);
+  if (worker
+      && !ob_db_put (state->txn, DB_WORKERS, worker->data, worker->len, "", 0, 0, state->error))
+    return state->ok = FALSE;
+  return TRUE;
+}
+
+gboolean
+ob_index_build_workers (ObTxn *txn, GError **error)
+{
+  RebuildState state = { txn, error, TRUE };
+  int rc = mdb_drop (txn->txn, txn->store->dbs[DB_WORKERS], 0);
+
+  if (rc != 0)
+    return ob_store_lmdb_fail (rc, "building the index of cases by social worker", error);
+  return scan_prefix (txn, DB_ENTITIES, "case", sizeof "case", add_worker_one, &state, error)
+         && state.ok;
 }
 
 typedef struct

@@ -24,13 +24,15 @@ typedef enum
   DB_NAMES,         /* name word \0 case id → sort name \0 case id: search, in list order */
   DB_DUE,           /* due date \0 case \0 placement \0 step → "": pending steps */
   DB_PLACEMENT_DUE, /* placement id → its DB_DUE keys, "\n"-separated */
+  DB_WORKERS,       /* social worker (folded) \0 case id → "": "my cases" */
   N_DBS,
 } StoreDb;
 
 /* Bump when the derived indexes change shape: opening a store with another
  * index version rebuilds them from the entities. 2: Swedish order; 3:
- * protected names not indexed; 4: name words hold the case's list position. */
-#define OB_STORE_INDEX_VERSION 4
+ * protected names not indexed; 4: name words hold the case's list position;
+ * 5: cases by social worker. */
+#define OB_STORE_INDEX_VERSION 5
 
 struct _ObStore
 {
@@ -175,6 +177,9 @@ GArray *ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, 
 
 /* Drops and rebuilds every derived index from the entities. */
 gboolean ob_index_rebuild (ObTxn *txn, GError **error);
+
+/* Builds DB_WORKERS alone from the cases (index version 4 to 5). */
+gboolean ob_index_build_workers (ObTxn *txn, GError **error);
 
 /* Builds the model set: shipped models plus this store's local steps. */
 ObModelSet *ob_index_load_models (ObTxn *txn, GError **error);

@@ -435,6 +435,40 @@ ob_store_foreach_name (ObStore *store, ObNameFunc func, gpointer user_data, GErr
 
 typedef struct
 {
+  ObCaseIdFunc func;
+  gpointer user_data;
+} EachCase;
+
+static gboolean
+each_case_of_worker (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EachCase *each = user_data;
+  g_autofree char *id = key_last_part (key);
+  return each->func (id, each->user_data);
+}
+
+gboolean
+ob_store_foreach_case_of_worker (ObStore *store,
+                                 const char *name,
+                                 ObCaseIdFunc func,
+                                 gpointer user_data,
+                                 GError **error)
+{
+  g_autofree char *folded = ob_store_fold_worker (name);
+  g_autoptr (ObTxn) txn = NULL;
+  EachCase each = { func, user_data };
+
+  if (*folded == '\0')
+    return TRUE;
+  if ((txn = ob_store_begin_read (store, error)) == NULL)
+    return FALSE;
+  /* worker \0 case id: the name and its separator as the prefix. */
+  return ob_index_scan (txn, DB_WORKERS, folded, strlen (folded) + 1, each_case_of_worker, &each,
+                        error);
+}
+
+typedef struct
+{
   GPtrArray *rows;
   guint limit;
 } Overdue;

@@ -209,7 +209,7 @@ static void
 compare_counts (Verify *verify)
 {
   static const StoreDb derived[]
-      = { DB_CHILDREN, DB_CASE_ORDER, DB_CASE_KEYS, DB_NAMES, DB_DUE, DB_PLACEMENT_DUE };
+      = { DB_CHILDREN, DB_CASE_ORDER, DB_CASE_KEYS, DB_NAMES, DB_DUE, DB_PLACEMENT_DUE, DB_WORKERS };
   guint64 changes = ob_db_count (verify->txn, DB_CHANGES);
 
   for (gsize i = 0; i < G_N_ELEMENTS (derived); i++)

@@ -233,6 +233,20 @@ gboolean ob_store_foreach_due (ObStore *store,
                                gpointer user_data,
                                GError **error);
 
+/* A social worker's name as the store compares it: trimmed, composed and
+ * case-folded ("Anna Åberg " and "ANNA ÅBERG" are the same); "" for none. */
+char *ob_store_fold_worker (const char *name);
+
+/* Calls @func with the id of each case whose social worker is @name (as
+ * ob_store_fold_worker() compares names), until it returns FALSE; none for
+ * an empty name. Protected identities included: they are someone's cases. */
+typedef gboolean (*ObCaseIdFunc) (const char *case_id, gpointer user_data);
+gboolean ob_store_foreach_case_of_worker (ObStore *store,
+                                          const char *name,
+                                          ObCaseIdFunc func,
+                                          gpointer user_data,
+                                          GError **error);
+
 /* Each entry of the name index (what ob_store_search() searches): a word
  * of a case's name (as ob_store_search() folds it) and the case, in the
  * index's order (by word, then case id), until @func returns FALSE.

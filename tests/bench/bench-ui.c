@@ -426,6 +426,15 @@ run_keys (Child *child)
     ObCaseList *list = OB_CASE_LIST (model);
 
     print_mem ("after the store's alone:", read_mem ());
+    /* "Me": the social worker of the list's first case. */
+    {
+      g_autoptr (ObCaseItem) top = g_list_model_get_item (model, 0);
+      g_autoptr (ObEntity) the_case = ob_store_get (store, "case", ob_case_item_get_id (top), NULL);
+      const char *names[]
+          = { the_case ? ob_entity_get_string (the_case, "social_worker") : NULL, NULL };
+      ob_case_list_set_my_names (list, names);
+      printf ("  (my cases: those of %s)\n", names[0] ? names[0] : "nobody");
+    }
     ob_store_unmap_pages (store); /* what the store's search alone mapped */
     reset_peak ();
     printf ("3. filters at %u cases (until the list shows the answer):\n", n);
@@ -440,7 +449,9 @@ run_keys (Child *child)
             g_usleep (1000);
         double took = ms (g_get_monotonic_time () - start);
         Mem mem = read_mem ();
-        g_autofree char *what = g_strdup_printf ("%s (%.0f ms):", filters[i].name, took);
+        g_autofree char *what
+            = g_strdup_printf ("%s (%u cases, %.0f ms):", filters[i].name,
+                               g_list_model_get_n_items (G_LIST_MODEL (list)), took);
         print_mem (what, mem);
       }
     ob_window_set_filter (child->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);

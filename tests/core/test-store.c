@@ -1217,6 +1217,104 @@ raw_delete_names (RawStore *raw, const char *word)
   return deleted;
 }
 
+static gboolean
+collect_case_id (const char *case_id, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (case_id));
+  return TRUE;
+}
+
+/* The cases of @worker, as "my cases" asks for them. */
+static void
+assert_worker_cases (ObStore *store, const char *worker, const char *const *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  if (!ob_store_foreach_case_of_worker (store, worker, collect_case_id, ids, &error))
+    fail_msg ("cases of “%s”: %s", worker, error ? error->message : "failed");
+  assert_id_set (ids, (const char **) expected, worker);
+}
+
+static void
+set_worker (ObStore *store, const char *case_id, const char *worker)
+{
+  ObEdit *edit = ob_edit_new ("case", case_id);
+  ob_edit_set_string (edit, "social_worker", worker);
+  g_free (commit (store, edit));
+}
+
+/* Cases by social worker: names compared trimmed, composed and case-folded;
+ * the index follows each edit; protected identities are someone's cases
+ * too; an empty name has none. */
+static void
+test_cases_of_worker (void **state)
+{
+  ObStore *store = new_store ();
+  ObEdit *edit;
+
+  new_case (store, "c-1", "Sjöberg", "Karin");
+  new_case (store, "c-2", "Lind", "Åsa");
+  new_case (store, "c-3", "Ek", "Bo");
+  set_worker (store, "c-1", "Anna Åberg");
+  set_worker (store, "c-2", "  ANNA ÅBERG ");
+  set_worker (store, "c-3", "Anna Aberg");
+  edit = ob_edit_new ("case", "c-3");
+  ob_edit_set_bool (edit, "protected_identity", TRUE);
+  g_free (commit (store, edit));
+
+  assert_worker_cases (store, "anna åberg", (const char *[]){ "c-1", "c-2", NULL });
+  /* "Å" written as A and a combining ring is the same name. */
+  assert_worker_cases (store,
+                       "Anna A\xcc\x8a"
+                       "berg",
+                       (const char *[]){ "c-1", "c-2", NULL });
+  assert_worker_cases (store, "Anna Aberg", (const char *[]){ "c-3", NULL });
+  assert_worker_cases (store, "Anna", (const char *[]){ NULL }); /* whole names, not prefixes */
+  assert_worker_cases (store, "", (const char *[]){ NULL });
+  assert_worker_cases (store, NULL, (const char *[]){ NULL });
+
+  set_worker (store, "c-2", "Per Persson");
+  assert_worker_cases (store, "Anna Åberg", (const char *[]){ "c-1", NULL });
+  assert_worker_cases (store, "per persson", (const char *[]){ "c-2", NULL });
+  set_worker (store, "c-1", NULL);
+  assert_worker_cases (store, "Anna Åberg", (const char *[]){ NULL });
+  assert_verifies (store);
+  drop_store (store);
+}
+
+/* A store of index version 4 (before the index of cases by social worker)
+ * gets that index, built from its cases, when it is opened. */
+static void
+test_workers_index_from_v4 (void **state)
+{
+  ObStore *store = new_store ();
+  g_autofree char *dir = g_strdup (ob_store_path (store));
+  RawStore raw;
+
+  new_case (store, "c-1", "Sjöberg", "Karin");
+  new_case (store, "c-2", "Lind", "Åsa");
+  new_placement (store, "p-1", "c-1", "sis_lvu", "2026-01-10");
+  set_worker (store, "c-1", "Anna Åberg");
+  set_worker (store, "c-2", "Per Persson");
+  g_autofree char *hash = state_hash (store);
+  ob_store_close (store);
+
+  raw_open (&raw, dir);
+  assert_int_equal (mdb_drop (raw.txn, raw_db (&raw, "workers"), 0), 0);
+  raw_put (&raw, "workers", "stale\0c-9", sizeof "stale\0c-9" - 1, "");
+  raw_put (&raw, "meta", "index_version", strlen ("index_version"), "4");
+  raw_commit (&raw);
+
+  store = open_store (dir, OB_STORE_OPEN_DEFAULT);
+  assert_worker_cases (store, "anna åberg", (const char *[]){ "c-1", NULL });
+  assert_worker_cases (store, "Per Persson", (const char *[]){ "c-2", NULL });
+  assert_worker_cases (store, "stale", (const char *[]){ NULL });
+  assert_verifies (store);
+  g_autofree char *after = state_hash (store);
+  assert_string_equal (after, hash);
+  drop_store (store);
+}
+
 static void
 test_verify_and_rebuild (void **state)
 {
@@ -1474,6 +1572,8 @@ main (void)
     cmocka_unit_test (test_scan_gives_back),
     cmocka_unit_test (test_overdue),
     cmocka_unit_test (test_conflicts),
+    cmocka_unit_test (test_cases_of_worker),
+    cmocka_unit_test (test_workers_index_from_v4),
     cmocka_unit_test (test_verify_and_rebuild),
     cmocka_unit_test (test_layout_migration),
     cmocka_unit_test (test_map_growth),
