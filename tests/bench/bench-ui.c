@@ -450,7 +450,7 @@ run_keys (Child *child)
         double took = ms (g_get_monotonic_time () - start);
         Mem mem = read_mem ();
         g_autofree char *what
-            = g_strdup_printf ("%s (%u cases, %.0f ms):", filters[i].name,
+            = g_strdup_printf ("%s (%u shown, %.0f ms):", filters[i].name,
                                g_list_model_get_n_items (G_LIST_MODEL (list)), took);
         print_mem (what, mem);
       }
