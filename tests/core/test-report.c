@@ -498,6 +498,15 @@ test_followup_done_and_due (void **state)
   assert_string_equal (first->step_id, "adapted.14");
   assert_string_equal (second->case_id, soon);
   assert_false (second->overdue);
+
+  /* The first by due date up to the limit: the overdue one; none for 0. */
+  g_autoptr (GPtrArray) one = ob_report_followups_due (f->store, d (TODAY), 30, 1, &error);
+  assert_non_null (one);
+  assert_int_equal (one->len, 1);
+  assert_string_equal (((const ObFollowupDue *) one->pdata[0])->case_id, pending);
+  g_autoptr (GPtrArray) none = ob_report_followups_due (f->store, d (TODAY), 30, 0, &error);
+  assert_non_null (none);
+  assert_int_equal (none->len, 0);
 }
 
 static void
