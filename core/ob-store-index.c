@@ -637,20 +637,32 @@ typedef struct
   gboolean ok;
 } RebuildState;
 
-static gboolean
-rebuild_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+/* The entity stored in @val, or NULL (and the rebuild failed) when it does
+ * not parse. */
+static ObEntity *
+stored_entity (RebuildState *state, const MDB_val *val)
 {
-  RebuildState *state = user_data;
   g_autoptr (GError) local = NULL;
-  g_autoptr (ObEntity) entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
-  g_autoptr (GHashTable) none = NULL;
+  ObEntity *entity = ob_entity_parse (val->mv_data, val->mv_size, &local);
 
   if (entity == NULL)
     {
       g_set_error (state->error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
                    "a stored entity is damaged: %s", local->message);
-      return state->ok = FALSE;
+      state->ok = FALSE;
     }
+  return entity;
+}
+
+static gboolean
+rebuild_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  RebuildState *state = user_data;
+  g_autoptr (ObEntity) entity = stored_entity (state, val);
+  g_autoptr (GHashTable) none = NULL;
+
+  if (entity == NULL)
+    return FALSE;
   none = ob_index_keys (NULL);
   if (!ob_index_update (state->txn, none, entity, state->error))
     return state->ok = FALSE;
@@ -682,16 +694,11 @@ static gboolean
 add_worker_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
 {
   RebuildState *state = user_data;
-  g_autoptr (GError) local = NULL;
-  g_autoptr (ObEntity) the_case = ob_entity_parse (val->mv_data, val->mv_size, &local);
+  g_autoptr (ObEntity) the_case = stored_entity (state, val);
   g_autoptr (GByteArray) worker = NULL;
 
   if (the_case == NULL)
-    {
-      g_set_error (state->error, OB_STORE_ERROR, OB_STORE_ERROR_CORRUPT,
-                   "a stored entity is damaged: %s", local->message);
-      return state->ok = FALSE;
-    }
+    return FALSE;
   worker = worker_key (the_case);
   if (worker
       && !ob_db_put (state->txn, DB_WORKERS, worker->data, worker->len, "", 0, 0, state->error))

@@ -352,6 +352,17 @@ ob_due_row_free (ObDueRow *row)
   g_free (row);
 }
 
+/* @key as a C string (its "\0"-separated parts split by strlen()): in
+ * @stack when it fits, else in *@heap, which the caller frees. */
+static char *
+key_copy (const MDB_val *key, char *stack, gsize stack_size, char **heap)
+{
+  char *copy = key->mv_size < stack_size ? stack : (*heap = g_malloc (key->mv_size + 1));
+  memcpy (copy, key->mv_data, key->mv_size);
+  copy[key->mv_size] = '\0';
+  return copy;
+}
+
 typedef struct
 {
   char before[11];
@@ -365,17 +376,14 @@ each_due (const MDB_val *key, const MDB_val *val, gpointer user_data)
   EachDue *each = user_data;
   char stack[256];
   g_autofree char *heap = NULL;
-  char *copy = stack, *parts[4];
+  char *copy, *parts[4];
   gsize n = 0;
   ObDate due = OB_DATE_NONE;
 
   if (key->mv_size < 10 || memcmp (key->mv_data, each->before, 10) >= 0)
     return FALSE;
-  /* date \0 case \0 placement \0 step, made a C string for splitting. */
-  if (key->mv_size >= sizeof stack)
-    copy = heap = g_malloc (key->mv_size + 1);
-  memcpy (copy, key->mv_data, key->mv_size);
-  copy[key->mv_size] = '\0';
+  /* date \0 case \0 placement \0 step */
+  copy = key_copy (key, stack, sizeof stack, &heap);
   for (char *p = copy; n < 4 && p < copy + key->mv_size; p += strlen (p) + 1)
     parts[n++] = p;
   if (n < 4 || !ob_date_parse (parts[0], &due, NULL))
@@ -411,14 +419,10 @@ each_name (const MDB_val *key, const MDB_val *val, gpointer user_data)
   EachName *each = user_data;
   char stack[512];
   g_autofree char *heap = NULL;
-  char *copy = stack;
+  /* word \0 case id */
+  const char *copy = key_copy (key, stack, sizeof stack, &heap);
   const char *word_end;
 
-  /* word \0 case id, made C strings. */
-  if (key->mv_size >= sizeof stack)
-    copy = heap = g_malloc (key->mv_size + 1);
-  memcpy (copy, key->mv_data, key->mv_size);
-  copy[key->mv_size] = '\0';
   word_end = memchr (copy, '\0', key->mv_size);
   if (word_end == NULL || word_end == copy + key->mv_size)
     return TRUE; /* not a name entry */
