@@ -80,9 +80,11 @@ typedef struct
   ObCaseFilterData *data;
   GCancellable *cancellable;
   guint seen;
-  /* placements: the current one of each case so far */
-  ObDate *latest_start;
-  char **latest_id;
+  /* placements: the current one of the case being read, so far */
+  int case_position;
+  ObDate latest_start;
+  GString *latest_id;
+  ObPlacementForm latest_form;
   ObDate recent_from, today;
   /* due */
   const ObModelSet *models;
@@ -105,29 +107,42 @@ case_one (const char *case_id, gpointer user_data)
   return go_on (scan);
 }
 
+/* The case read so far gets the form bit of its current placement. */
+static void
+end_case (Scan *scan)
+{
+  if (scan->case_position >= 0 && scan->latest_form != OB_FORM_INVALID)
+    scan->data->flags[scan->case_position] |= OB_CASE_FILTER_FORM_BIT (scan->latest_form);
+}
+
 static gboolean
-placement_one (ObEntity *entity, gpointer user_data)
+placement_one (const char *case_id,
+               const char *placement_id,
+               ObDate start,
+               ObDate discharge,
+               const char *form_code,
+               gpointer user_data)
 {
   Scan *scan = user_data;
-  int position = position_of (scan->data, ob_entity_get_string (entity, "case_id"));
-  ObDate start = ob_entity_get_date (entity, "start");
-  ObDate discharge = ob_entity_get_date (entity, "discharge");
-  const char *id = ob_entity_id (entity);
+  int position = position_of (scan->data, case_id);
 
   if (position < 0)
     return go_on (scan);
   if (discharge != OB_DATE_NONE && discharge >= scan->recent_from && discharge <= scan->today)
     scan->data->flags[position] |= OB_CASE_FILTER_DISCHARGED;
-  if (scan->latest_id[position] == NULL || start > scan->latest_start[position]
-      || (start == scan->latest_start[position] && strcmp (id, scan->latest_id[position]) > 0))
+  /* A case's placements come one after the other (the index is by case). */
+  if (position != scan->case_position)
     {
-      ObPlacementForm form = ob_form_from_code (ob_entity_get_string (entity, "form"));
-      scan->latest_start[position] = start;
-      g_free (scan->latest_id[position]);
-      scan->latest_id[position] = g_strdup (id);
-      scan->data->flags[position] &= ~(guint32) (0xffu << 8);
-      if (form != OB_FORM_INVALID)
-        scan->data->flags[position] |= OB_CASE_FILTER_FORM_BIT (form);
+      end_case (scan);
+      scan->case_position = position;
+      g_string_truncate (scan->latest_id, 0);
+    }
+  if (scan->latest_id->len == 0 || start > scan->latest_start
+      || (start == scan->latest_start && strcmp (placement_id, scan->latest_id->str) > 0))
+    {
+      scan->latest_start = start;
+      g_string_assign (scan->latest_id, placement_id);
+      scan->latest_form = ob_form_from_code (form_code);
     }
   return go_on (scan);
 }
@@ -143,20 +158,19 @@ scan_cases (ObStore *store, Scan *scan, const char *const *my_names, GError **er
   return TRUE;
 }
 
+/* The discharges and each case's current placement, from the store's index
+ * of placements by case (no placement parsed). */
 static gboolean
 scan_placements (ObStore *store, Scan *scan, GError **error)
 {
-  guint n = scan->data->ids->len;
   gboolean ok;
 
-  scan->latest_start = g_new0 (ObDate, n);
-  scan->latest_id = g_new0 (char *, n + 1);
+  scan->case_position = -1;
+  scan->latest_id = g_string_new (NULL);
   scan->recent_from = scan->today - (OB_CASE_FILTER_DISCHARGED_DAYS - 1);
-  ok = ob_store_foreach_entity (store, "placement", placement_one, scan, error);
-  for (guint i = 0; i < n; i++)
-    g_free (scan->latest_id[i]);
-  g_free (scan->latest_id);
-  g_free (scan->latest_start);
+  ok = ob_store_foreach_placement (store, placement_one, scan, error);
+  end_case (scan);
+  g_string_free (scan->latest_id, TRUE);
   return ok;
 }
 
@@ -210,7 +224,7 @@ ob_case_filter_compute (ObStore *store,
                         GError **error)
 {
   g_autoptr (ObCaseFilterData) data = g_new0 (ObCaseFilterData, 1);
-  Scan scan = { data, cancellable, 0, NULL, NULL, 0, today };
+  Scan scan = { .data = data, .cancellable = cancellable, .today = today };
 
   data->ref_count = 1;
   data->today = today;

@@ -20,8 +20,9 @@
  *   form          the case's current placement — the one started last (a
  *                 tie: the greatest id), discharged or not — has that form.
  *
- * Computing a criterion reads the whole store (every case, every placement
- * or the due index), so it runs on a worker thread: ob_case_filter_compute()
+ * Computing a criterion reads one of the store's indexes (cases by social
+ * worker, placements by case, pending steps by due date) from end to end
+ * for every case, so it runs on a worker thread: ob_case_filter_compute()
  * answers for every case at once, as one flags word per case in list order,
  * and the list combines the words with its search on the main thread in one
  * linear pass. */

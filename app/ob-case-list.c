@@ -316,9 +316,11 @@ struct _ObCaseList
  * memory (~1.5 s together at 100 000 cases), this long after the list is
  * made or the store changes, so that a burst of changes (or the first
  * frame) is not slowed by it. Until then, and for other searches, the
- * store answers, a few scattered pages a row or a search. */
+ * store answers, a few scattered pages a row or a search. The pass also
+ * reads the placements by case (~0.1 s more), so that every filter but
+ * "my cases" (whose names may change) answers at once afterwards. */
 #define PASS_DELAY_MS 500
-#define BACKGROUND_SCANS (OB_CASE_SCAN_DUE | OB_CASE_SCAN_NAMES)
+#define BACKGROUND_SCANS (OB_CASE_SCAN_DUE | OB_CASE_SCAN_NAMES | OB_CASE_SCAN_PLACEMENTS)
 
 enum
 {

@@ -1,5 +1,6 @@
 /* ob-store-index.c — the derived indexes: case list order, name search,
- * a case's entities, and pending routine steps by due date.
+ * a case's entities, pending routine steps by due date, cases by social
+ * worker, and placements by case.
  *
  * Every index entry is a pure function of the entities, so ob_store_verify()
  * can recompute them and a rebuild is always possible. Ordinary entries are
@@ -210,6 +211,25 @@ case_keys (GHashTable *set, const ObEntity *entity)
     }
 }
 
+/* What the case list's filters read of a placement, so that they need not
+ * parse every placement: its dates as "YYYY-MM-DD" ("" when not set) and
+ * its form's code. */
+static void
+placement_keys (GHashTable *set, const char *case_id, const ObEntity *placement)
+{
+  char start[11], discharge[11];
+  const char *key_parts[] = { case_id, ob_entity_id (placement) };
+  const char *val_parts[]
+      = { ob_date_format (ob_entity_get_date (placement, "start"), start),
+          ob_date_format (ob_entity_get_date (placement, "discharge"), discharge),
+          ob_entity_get_string (placement, "form") ?: "" };
+  g_autoptr (GByteArray) key = composite_key (key_parts, 2);
+  g_autoptr (GByteArray) val = composite_key (val_parts, 3);
+
+  if (key->len <= 400)
+    add_entry (set, entry_new (DB_PLACEMENTS, key->data, key->len, val->data, val->len));
+}
+
 GHashTable *
 ob_index_keys (const ObEntity *entity)
 {
@@ -228,6 +248,8 @@ ob_index_keys (const ObEntity *entity)
       const char *parts[] = { case_id, ob_entity_type (entity), ob_entity_id (entity) };
       g_autoptr (GByteArray) key = composite_key (parts, 3);
       add_entry (set, entry_new (DB_CHILDREN, key->data, key->len, "", 0));
+      if (strcmp (ob_entity_type (entity), "placement") == 0)
+        placement_keys (set, case_id, entity);
     }
   return set;
 }
@@ -674,7 +696,7 @@ gboolean
 ob_index_rebuild (ObTxn *txn, GError **error)
 {
   static const StoreDb derived[] = { DB_CHILDREN, DB_CASE_ORDER,    DB_CASE_KEYS, DB_NAMES,
-                                     DB_DUE,      DB_PLACEMENT_DUE, DB_WORKERS };
+                                     DB_DUE,      DB_PLACEMENT_DUE, DB_WORKERS,   DB_PLACEMENTS };
   RebuildState state = { txn, error, TRUE };
 
   for (gsize i = 0; i < G_N_ELEMENTS (derived); i++)
@@ -690,32 +712,50 @@ ob_index_rebuild (ObTxn *txn, GError **error)
   return state.ok && ob_index_flush (txn, error);
 }
 
-static gboolean
-add_worker_one (const MDB_val *key, const MDB_val *val, gpointer user_data)
+typedef struct
 {
-  RebuildState *state = user_data;
-  g_autoptr (ObEntity) the_case = stored_entity (state, val);
-  g_autoptr (GByteArray) worker = NULL;
+  RebuildState state;
+  StoreDb db;
+} BuildOne;
 
-  if (the_case == NULL)
+static gboolean
+build_one_entity (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  BuildOne *build = user_data;
+  g_autoptr (ObEntity) entity = stored_entity (&build->state, val);
+  g_autoptr (GHashTable) keys = NULL;
+  GHashTableIter iter;
+  gpointer entry;
+
+  if (entity == NULL)
     return FALSE;
-  worker = worker_key (the_case);
-  if (worker
-      && !ob_db_put (state->txn, DB_WORKERS, worker->data, worker->len, "", 0, 0, state->error))
-    return state->ok = FALSE;
+  keys = ob_index_keys (entity);
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    {
+      StoreDb db;
+      const guint8 *entry_key, *entry_val;
+      gsize key_len, val_len;
+
+      entry_parts (entry, &db, &entry_key, &key_len, &entry_val, &val_len);
+      if (db == build->db
+          && !ob_db_put (build->state.txn, db, entry_key, key_len, entry_val, val_len, 0,
+                         build->state.error))
+        return build->state.ok = FALSE;
+    }
   return TRUE;
 }
 
 gboolean
-ob_index_build_workers (ObTxn *txn, GError **error)
+ob_index_build_one (ObTxn *txn, StoreDb db, const char *type, GError **error)
 {
-  RebuildState state = { txn, error, TRUE };
-  int rc = mdb_drop (txn->txn, txn->store->dbs[DB_WORKERS], 0);
+  BuildOne build = { { txn, error, TRUE }, db };
+  int rc = mdb_drop (txn->txn, txn->store->dbs[db], 0);
 
   if (rc != 0)
-    return ob_store_lmdb_fail (rc, "building the index of cases by social worker", error);
-  return scan_prefix (txn, DB_ENTITIES, "case", sizeof "case", add_worker_one, &state, error)
-         && state.ok;
+    return ob_store_lmdb_fail (rc, "building an index", error);
+  return scan_prefix (txn, DB_ENTITIES, type, strlen (type) + 1, build_one_entity, &build, error)
+         && build.state.ok;
 }
 
 typedef struct

@@ -25,14 +25,15 @@ typedef enum
   DB_DUE,           /* due date \0 case \0 placement \0 step → "": pending steps */
   DB_PLACEMENT_DUE, /* placement id → its DB_DUE keys, "\n"-separated */
   DB_WORKERS,       /* social worker (folded) \0 case id → "": "my cases" */
+  DB_PLACEMENTS,    /* case id \0 placement id → start \0 discharge \0 form: the filters */
   N_DBS,
 } StoreDb;
 
 /* Bump when the derived indexes change shape: opening a store with another
  * index version rebuilds them from the entities. 2: Swedish order; 3:
  * protected names not indexed; 4: name words hold the case's list position;
- * 5: cases by social worker. */
-#define OB_STORE_INDEX_VERSION 5
+ * 5: cases by social worker; 6: placements by case. */
+#define OB_STORE_INDEX_VERSION 6
 
 struct _ObStore
 {
@@ -178,8 +179,10 @@ GArray *ob_index_evaluate (ObTxn *txn, const ObEntity *placement, ObDate today, 
 /* Drops and rebuilds every derived index from the entities. */
 gboolean ob_index_rebuild (ObTxn *txn, GError **error);
 
-/* Builds DB_WORKERS alone from the cases (index version 4 to 5). */
-gboolean ob_index_build_workers (ObTxn *txn, GError **error);
+/* Drops and builds @db alone from the entities of @type, for an index
+ * version that only added @db: one of the entries ob_index_keys() gives
+ * (not DB_DUE or DB_PLACEMENT_DUE, which ob_index_flush() computes). */
+gboolean ob_index_build_one (ObTxn *txn, StoreDb db, const char *type, GError **error);
 
 /* Builds the model set: shipped models plus this store's local steps. */
 ObModelSet *ob_index_load_models (ObTxn *txn, GError **error);

@@ -409,6 +409,54 @@ ob_store_foreach_due (ObStore *store,
 
 typedef struct
 {
+  ObPlacementFunc func;
+  gpointer user_data;
+} EachPlacement;
+
+/* The date in @text ("" or "YYYY-MM-DD"), OB_DATE_NONE when not set. */
+static ObDate
+stored_date (const char *text)
+{
+  ObDate date = OB_DATE_NONE;
+  ob_date_parse (text, &date, NULL);
+  return date;
+}
+
+static gboolean
+each_placement (const MDB_val *key, const MDB_val *val, gpointer user_data)
+{
+  EachPlacement *each = user_data;
+  char key_stack[256], val_stack[64];
+  g_autofree char *key_heap = NULL, *val_heap = NULL;
+  const char *ids = key_copy (key, key_stack, sizeof key_stack, &key_heap);
+  const char *fields = key_copy (val, val_stack, sizeof val_stack, &val_heap);
+  const char *placement_id = memchr (ids, '\0', key->mv_size);
+  const char *discharge = memchr (fields, '\0', val->mv_size);
+  const char *form
+      = discharge ? memchr (discharge + 1, '\0', val->mv_size - (gsize) (discharge + 1 - fields))
+                  : NULL;
+
+  /* case id \0 placement id → start \0 discharge \0 form */
+  if (placement_id == NULL || form == NULL)
+    return TRUE;
+  return each->func (ids, placement_id + 1, stored_date (fields), stored_date (discharge + 1),
+                     form + 1, each->user_data);
+}
+
+gboolean
+ob_store_foreach_placement (ObStore *store,
+                            ObPlacementFunc func,
+                            gpointer user_data,
+                            GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  EachPlacement each = { func, user_data };
+
+  return txn && ob_index_scan (txn, DB_PLACEMENTS, NULL, 0, each_placement, &each, error);
+}
+
+typedef struct
+{
   ObNameFunc func;
   gpointer user_data;
 } EachName;

@@ -208,8 +208,8 @@ verify_change (const MDB_val *key, const MDB_val *val, gpointer user_data)
 static void
 compare_counts (Verify *verify)
 {
-  static const StoreDb derived[]
-      = { DB_CHILDREN, DB_CASE_ORDER, DB_CASE_KEYS, DB_NAMES, DB_DUE, DB_PLACEMENT_DUE, DB_WORKERS };
+  static const StoreDb derived[] = { DB_CHILDREN, DB_CASE_ORDER,    DB_CASE_KEYS, DB_NAMES,
+                                     DB_DUE,      DB_PLACEMENT_DUE, DB_WORKERS,   DB_PLACEMENTS };
   guint64 changes = ob_db_count (verify->txn, DB_CHANGES);
 
   for (gsize i = 0; i < G_N_ELEMENTS (derived); i++)

@@ -35,6 +35,7 @@ static const char *const db_names[N_DBS] = {
   [DB_DUE] = "due",
   [DB_PLACEMENT_DUE] = "placement_due",
   [DB_WORKERS] = "workers",
+  [DB_PLACEMENTS] = "placements",
 };
 
 const char *
@@ -1110,6 +1111,41 @@ init_meta (ObTxn *txn, GError **error)
          && meta_put (txn, "index_version", index_version, error);
 }
 
+/* The index versions that only added an index, built from one type of
+ * entity: in seconds at 100 000 cases, where rebuilding every index from
+ * every entity takes minutes. In order, one version after the other; when
+ * the last is not OB_STORE_INDEX_VERSION, a later version changed more, and
+ * every older store rebuilds everything. */
+static const struct
+{
+  gint64 version;
+  StoreDb db;
+  const char *type;
+} added_indexes[] = {
+  { 5, DB_WORKERS, "case" },
+  { 6, DB_PLACEMENTS, "placement" },
+};
+
+/* Brings the derived indexes from index version @from to the current one:
+ * the added indexes alone when every version after @from only added one,
+ * else a rebuild of them all (also from a newer version, whose indexes
+ * this build does not know). */
+static gboolean
+update_indexes (ObTxn *txn, gint64 from, GError **error)
+{
+  gsize n = G_N_ELEMENTS (added_indexes), first = n;
+
+  for (gsize i = 0; i < n; i++)
+    if (added_indexes[i].version == from + 1)
+      first = i;
+  if (first == n || added_indexes[n - 1].version != OB_STORE_INDEX_VERSION)
+    return ob_index_rebuild (txn, error);
+  for (gsize i = first; i < G_N_ELEMENTS (added_indexes); i++)
+    if (!ob_index_build_one (txn, added_indexes[i].db, added_indexes[i].type, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 migrate (ObTxn *txn, gboolean *ret_changed, GError **error)
 {
@@ -1150,13 +1186,8 @@ migrate (ObTxn *txn, gboolean *ret_changed, GError **error)
     {
       g_autofree char *current = g_strdup_printf ("%d", OB_STORE_INDEX_VERSION);
       *ret_changed = TRUE;
-      /* 4 to 5 only adds the index of cases by social worker: built from
-       * the cases alone, in seconds, where rebuilding every index from
-       * every entity takes minutes at 100 000 cases. */
-      if (index_text && g_ascii_strtoll (index_text, NULL, 10) == 4 && OB_STORE_INDEX_VERSION == 5)
-        return ob_index_build_workers (txn, error)
-               && meta_put (txn, "index_version", current, error);
-      return ob_index_rebuild (txn, error) && meta_put (txn, "index_version", current, error);
+      return update_indexes (txn, index_text ? g_ascii_strtoll (index_text, NULL, 10) : 0, error)
+             && meta_put (txn, "index_version", current, error);
     }
   return TRUE;
 }

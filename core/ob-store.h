@@ -247,6 +247,22 @@ gboolean ob_store_foreach_case_of_worker (ObStore *store,
                                           gpointer user_data,
                                           GError **error);
 
+/* Each placement as the case list's filters need it, from the index of
+ * placements by case (in the order of case id, then placement id), without
+ * parsing any placement, until @func returns FALSE: its case, its start and
+ * discharge (OB_DATE_NONE when not set) and its form's code ("" when not
+ * set). The strings are valid during the call. */
+typedef gboolean (*ObPlacementFunc) (const char *case_id,
+                                     const char *placement_id,
+                                     ObDate start,
+                                     ObDate discharge,
+                                     const char *form,
+                                     gpointer user_data);
+gboolean ob_store_foreach_placement (ObStore *store,
+                                     ObPlacementFunc func,
+                                     gpointer user_data,
+                                     GError **error);
+
 /* Each entry of the name index (what ob_store_search() searches): a word
  * of a case's name (as ob_store_search() folds it) and the case, in the
  * index's order (by word, then case id), until @func returns FALSE.

@@ -24,7 +24,8 @@
  *   3. memory at N cases: VmRSS and RssAnon after the first frame and after
  *      the keystrokes                                     (goal < 150 MB)
  *      and after each filter (my cases, overdue, discharged), each worked
- *      out over every case on a worker thread; VmHWM is the peak since the
+ *      out over every case on a worker thread (the last two already by the
+ *      list's background pass, before the typing); VmHWM is the peak since the
  *      process started, then since the keystrokes began, then since the
  *      filters began (the store's search alone, between them, reads what
  *      the app does not: every id, from pages all over the file).
@@ -307,9 +308,10 @@ run_keys (Child *child)
            && g_get_monotonic_time () - start < 120 * G_USEC_PER_SEC)
       if (!g_main_context_iteration (NULL, FALSE))
         g_usleep (1000);
-    printf ("  the list's background pass (badges, name index) was done %.0f ms after the "
-            "first frame\n",
-            ms (g_get_monotonic_time () - child->first_frame_at));
+    printf (
+        "  the list's background pass (badges, name index, placements) was done %.0f ms after the "
+        "first frame\n",
+        ms (g_get_monotonic_time () - child->first_frame_at));
   }
   settle (child, OB_UNMAP_QUIET_MS + 500);
   print_mem ("after first frame, still:", read_mem ());

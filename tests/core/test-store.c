@@ -1282,8 +1282,37 @@ test_cases_of_worker (void **state)
   drop_store (store);
 }
 
-/* A store of index version 4 (before the index of cases by social worker)
- * gets that index, built from its cases, when it is opened. */
+static gboolean
+collect_placement (const char *case_id,
+                   const char *placement_id,
+                   ObDate start,
+                   ObDate discharge,
+                   const char *form,
+                   gpointer user_data)
+{
+  char start_text[11], discharge_text[11];
+  g_string_append_printf (user_data, "%s %s %s %s %s;", case_id, placement_id,
+                          *ob_date_format (start, start_text) ? start_text : "-",
+                          *ob_date_format (discharge, discharge_text) ? discharge_text : "-",
+                          *form ? form : "-");
+  return TRUE;
+}
+
+/* The store's placements as "case placement start discharge form;" each,
+ * in the index's order. */
+static void
+assert_placements (ObStore *store, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) found = g_string_new (NULL);
+  if (!ob_store_foreach_placement (store, collect_placement, found, &error))
+    fail_msg ("placements: %s", error ? error->message : "failed");
+  assert_string_equal (found->str, expected);
+}
+
+/* A store of index version 4 (before the indexes of cases by social worker
+ * and placements by case) gets them, built from its cases and placements
+ * alone, when it is opened. */
 static void
 test_workers_index_from_v4 (void **state)
 {
@@ -1301,6 +1330,7 @@ test_workers_index_from_v4 (void **state)
 
   raw_open (&raw, dir);
   assert_int_equal (mdb_drop (raw.txn, raw_db (&raw, "workers"), 0), 0);
+  assert_int_equal (mdb_drop (raw.txn, raw_db (&raw, "placements"), 0), 0);
   raw_put (&raw, "workers", "stale\0c-9", sizeof "stale\0c-9" - 1, "");
   raw_put (&raw, "meta", "index_version", strlen ("index_version"), "4");
   raw_commit (&raw);
@@ -1309,6 +1339,95 @@ test_workers_index_from_v4 (void **state)
   assert_worker_cases (store, "anna åberg", (const char *[]){ "c-1", NULL });
   assert_worker_cases (store, "Per Persson", (const char *[]){ "c-2", NULL });
   assert_worker_cases (store, "stale", (const char *[]){ NULL });
+  assert_placements (store, "c-1 p-1 2026-01-10 - sis_lvu;"); /* and 5 to 6 */
+  assert_verifies (store);
+  g_autofree char *after = state_hash (store);
+  assert_string_equal (after, hash);
+  drop_store (store);
+}
+
+static gboolean
+stop_at_first (const char *case_id,
+               const char *placement_id,
+               ObDate start,
+               ObDate discharge,
+               const char *form,
+               gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  return FALSE;
+}
+
+/* Placements by case, what the list's filters read: each edit of a start,
+ * a discharge (set and cleared) or a form shows at once; the callback can
+ * stop the walk. */
+static void
+test_placements_index (void **state)
+{
+  ObStore *store = new_store ();
+  g_autoptr (GError) error = NULL;
+  ObEdit *edit;
+  guint calls = 0;
+
+  assert_placements (store, "");
+  new_case (store, "c-1", "Sjöberg", "Karin");
+  new_case (store, "c-2", "Lind", "Åsa");
+  new_placement (store, "p-2", "c-1", "sis_lvu", "2026-01-10");
+  new_placement (store, "p-1", "c-1", "familjehem", "2025-03-01");
+  new_placement (store, "p-3", "c-2", "hvb", "2026-02-01");
+  assert_placements (store, "c-1 p-1 2025-03-01 - familjehem;"
+                            "c-1 p-2 2026-01-10 - sis_lvu;"
+                            "c-2 p-3 2026-02-01 - hvb;");
+
+  edit = ob_edit_new ("placement", "p-1");
+  ob_edit_set_string (edit, "discharge", "2026-01-09");
+  g_free (commit (store, edit));
+  edit = ob_edit_new ("placement", "p-3");
+  ob_edit_set_string (edit, "form", "jourhem");
+  ob_edit_set_string (edit, "start", "2026-02-03");
+  g_free (commit (store, edit));
+  assert_placements (store, "c-1 p-1 2025-03-01 2026-01-09 familjehem;"
+                            "c-1 p-2 2026-01-10 - sis_lvu;"
+                            "c-2 p-3 2026-02-03 - jourhem;");
+
+  edit = ob_edit_new ("placement", "p-1");
+  ob_edit_set (edit, "discharge", cJSON_CreateNull ());
+  g_free (commit (store, edit));
+  assert_placements (store, "c-1 p-1 2025-03-01 - familjehem;"
+                            "c-1 p-2 2026-01-10 - sis_lvu;"
+                            "c-2 p-3 2026-02-03 - jourhem;");
+
+  assert_true (ob_store_foreach_placement (store, stop_at_first, &calls, &error));
+  assert_null (error);
+  assert_int_equal (calls, 1);
+  assert_verifies (store);
+  drop_store (store);
+}
+
+/* A store of index version 5 builds only the index of placements by case
+ * when opened: stale entries go, the state stays, and it verifies. */
+static void
+test_placements_index_from_v5 (void **state)
+{
+  ObStore *store = new_store ();
+  g_autofree char *dir = g_strdup (ob_store_path (store));
+  RawStore raw;
+
+  new_case (store, "c-1", "Sjöberg", "Karin");
+  new_placement (store, "p-1", "c-1", "sis_lvu", "2026-01-10");
+  set_worker (store, "c-1", "Anna Åberg");
+  g_autofree char *hash = state_hash (store);
+  ob_store_close (store);
+
+  raw_open (&raw, dir);
+  assert_int_equal (mdb_drop (raw.txn, raw_db (&raw, "placements"), 0), 0);
+  raw_put (&raw, "placements", "c-9\0p-9", sizeof "c-9\0p-9" - 1, "");
+  raw_put (&raw, "meta", "index_version", strlen ("index_version"), "5");
+  raw_commit (&raw);
+
+  store = open_store (dir, OB_STORE_OPEN_DEFAULT);
+  assert_placements (store, "c-1 p-1 2026-01-10 - sis_lvu;");
+  assert_worker_cases (store, "Anna Åberg", (const char *[]){ "c-1", NULL });
   assert_verifies (store);
   g_autofree char *after = state_hash (store);
   assert_string_equal (after, hash);
@@ -1574,6 +1693,8 @@ main (void)
     cmocka_unit_test (test_conflicts),
     cmocka_unit_test (test_cases_of_worker),
     cmocka_unit_test (test_workers_index_from_v4),
+    cmocka_unit_test (test_placements_index),
+    cmocka_unit_test (test_placements_index_from_v5),
     cmocka_unit_test (test_verify_and_rebuild),
     cmocka_unit_test (test_layout_migration),
     cmocka_unit_test (test_map_growth),
