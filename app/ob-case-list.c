@@ -860,10 +860,11 @@ ob_case_list_reload (ObCaseList *list)
 }
 
 ObCaseList *
-ob_case_list_new (ObStore *store)
+ob_case_list_new (ObStore *store, GPtrArray *case_ids)
 {
   ObCaseList *list = g_object_new (OB_TYPE_CASE_LIST, NULL);
   list->store = store;
+  list->all = case_ids ? g_ptr_array_ref (case_ids) : NULL;
   load_ids (list);
   schedule_pass (list);
   return list;

@@ -49,7 +49,10 @@ guint ob_case_item_get_position (ObCaseItem *item);
 #define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseList, ob_case_list, OB, CASE_LIST, GObject)
 
-ObCaseList *ob_case_list_new (ObStore *store);
+/* @case_ids: every case id of @store in list order, as
+ * ob_store_case_page() reads them for the store as it is (the caller read
+ * them ahead, on another thread), or NULL to read them here. */
+ObCaseList *ob_case_list_new (ObStore *store, GPtrArray *case_ids);
 
 /* Reloads the ids (after an edit or a sync) and tells the views. */
 void ob_case_list_reload (ObCaseList *list);

@@ -679,13 +679,13 @@ ob_window_init (ObWindow *self)
 }
 
 ObWindow *
-ob_window_new (GtkApplication *application, ObStore *store)
+ob_window_new (GtkApplication *application, ObStore *store, GPtrArray *case_ids)
 {
   ObWindow *self = g_object_new (OB_TYPE_WINDOW, "application", application, NULL);
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   self->store = store;
-  self->cases = ob_case_list_new (store);
+  self->cases = ob_case_list_new (store, case_ids);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->cases)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define OB_TYPE_WINDOW (ob_window_get_type ())
 G_DECLARE_FINAL_TYPE (ObWindow, ob_window, OB, WINDOW, AdwApplicationWindow)
 
-ObWindow *ob_window_new (GtkApplication *application, ObStore *store);
+/* @case_ids: as for ob_case_list_new(), or NULL. */
+ObWindow *ob_window_new (GtkApplication *application, ObStore *store, GPtrArray *case_ids);
 
 /* Opens case @case_id in the content pane (and selects it in the list). */
 void ob_window_show_case (ObWindow *window, const char *case_id);
