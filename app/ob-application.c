@@ -119,7 +119,9 @@ show_window (ObApplication *self, GPtrArray *case_ids)
 
   if (self->window == NULL)
     {
+      /* GTK owns the window: this pointer is cleared when it goes. */
       self->window = ob_window_new (GTK_APPLICATION (self), self->store, case_ids);
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       g_action_map_add_action_entries (G_ACTION_MAP (self->window), window_entries,
                                        G_N_ELEMENTS (window_entries), self);
       /* A local edit adds to what waits for the registry. */
@@ -427,7 +429,13 @@ static void
 ob_application_shutdown (GApplication *application)
 {
   ObApplication *self = OB_APPLICATION (application);
-  /* No worker may hold the store when it closes. */
+  GList *windows;
+
+  /* No worker may hold the store when it closes. The windows' workers (the
+   * case list's filters and background pass, reports) are waited for when
+   * their window goes, and app.quit leaves the windows open: close them. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (application))) != NULL)
+    gtk_window_destroy (windows->data);
   if (self->sync)
     ob_sync_controller_shutdown (self->sync);
   G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (application);

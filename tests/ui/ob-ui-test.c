@@ -52,6 +52,7 @@ run_tests (gpointer data)
   fixture->window
       = OB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->application)));
   g_assert_nonnull (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
   g_assert_true (ob_ui_wait (window_drawn, fixture, 10000));
   ob_ui_settle ();
   r->result = r->run (fixture);
@@ -96,6 +97,10 @@ ob_ui_run (guint n_cases, int (*run) (ObUiFixture *fixture))
   g_signal_connect_after (fixture.application, "activate", G_CALLBACK (activated), &r);
   char *argv[] = { "test", "--store", fixture.store_dir, NULL };
   g_application_run (G_APPLICATION (fixture.application), 3, argv);
+  /* Quitting closed the window (and waited for its workers) before the
+   * store closed. */
+  if (fixture.window)
+    g_error ("the window outlived the application's shutdown");
   g_object_unref (fixture.application);
 
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture.dir);
