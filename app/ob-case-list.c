@@ -859,6 +859,53 @@ ob_case_list_reload (ObCaseList *list)
   refresh_full (list, TRUE);
 }
 
+/* The position of @case_id in every case id, or G_MAXUINT. */
+static guint
+position_in_all (ObCaseList *list, const char *case_id)
+{
+  for (guint i = 0; list->all && i < list->all->len; i++)
+    if (strcmp (g_ptr_array_index (list->all, i), case_id) == 0)
+      return i;
+  return G_MAXUINT;
+}
+
+gboolean
+ob_case_list_reload_case (ObCaseList *list, const char *case_id)
+{
+  g_autoptr (GPtrArray) stale = g_ptr_array_new_with_free_func (g_object_unref);
+  guint position = position_in_all (list, case_id);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (position == G_MAXUINT || ob_store_case_count (list->store, NULL) != list->all->len
+      || !ob_store_case_in_order (
+          list->store, position > 0 ? g_ptr_array_index (list->all, position - 1) : NULL, case_id,
+          position + 1 < list->all->len ? g_ptr_array_index (list->all, position + 1) : NULL, NULL))
+    {
+      ob_case_list_reload (list);
+      return TRUE;
+    }
+  g_hash_table_remove (list->items, case_id);
+  invalidate (list);
+  /* The items of the case read it again; the search or the filters may
+   * show other cases now (refresh() moves the rest). */
+  g_hash_table_iter_init (&iter, list->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (strcmp (((ObCaseItem *) value)->data->id, case_id) == 0)
+      g_ptr_array_add (stale, g_object_ref (value));
+  for (guint i = 0; i < stale->len; i++)
+    {
+      ObCaseItem *item = g_ptr_array_index (stale, i);
+      g_clear_pointer (&item->data, case_data_unref);
+      item->data = case_data_for (list, case_id);
+    }
+  refresh (list);
+  for (guint i = 0; i < stale->len; i++)
+    if (strcmp (((ObCaseItem *) g_ptr_array_index (stale, i))->data->id, case_id) == 0)
+      g_signal_emit (g_ptr_array_index (stale, i), item_signals[ITEM_CHANGED], 0);
+  return FALSE;
+}
+
 ObCaseList *
 ob_case_list_new (ObStore *store, GPtrArray *case_ids)
 {

@@ -553,24 +553,31 @@ on_folded (ObWindow *self)
   gtk_widget_set_visible (self->back_button, adw_leaflet_get_folded (self->leaflet));
 }
 
-/* An edit on the case page: the row may show other badges now. */
+/* The list was read again whole: select the open case again and bring it
+ * into view. */
+static void
+reselect_open_case (ObWindow *self)
+{
+  const char *id = ob_case_view_get_case (self->case_view);
+  guint position = id ? ob_case_list_find (self->cases, id) : G_MAXUINT;
+
+  if (position == G_MAXUINT)
+    return;
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
+/* An edit on the case page: its row may show another name or other badges
+ * now, or (renamed) stand elsewhere in the list. */
 static void
 on_case_changed (ObWindow *self)
 {
   const char *id = ob_case_view_get_case (self->case_view);
-  g_autofree char *keep = g_strdup (id);
-  ob_case_list_reload (self->cases);
-  if (keep)
-    {
-      guint position = ob_case_list_find (self->cases, keep);
-      if (position != G_MAXUINT)
-        {
-          gtk_single_selection_set_selected (self->selection, position);
-          /* The list was replaced whole: bring the open case back into view. */
-          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
-                                      position);
-        }
-    }
+
+  if (id == NULL)
+    ob_case_list_reload (self->cases);
+  else if (ob_case_list_reload_case (self->cases, id))
+    reselect_open_case (self);
   update_list_state (self);
   update_case_title (self);
 }
@@ -578,7 +585,10 @@ on_case_changed (ObWindow *self)
 void
 ob_window_reload (ObWindow *self)
 {
-  on_case_changed (self);
+  ob_case_list_reload (self->cases);
+  reselect_open_case (self);
+  update_list_state (self);
+  update_case_title (self);
   ob_case_view_reload (self->case_view);
 }
 

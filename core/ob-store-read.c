@@ -207,6 +207,33 @@ ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **
   return ids;
 }
 
+gboolean
+ob_store_case_in_order (ObStore *store,
+                        const char *before_id,
+                        const char *case_id,
+                        const char *after_id,
+                        GError **error)
+{
+  g_autoptr (ObTxn) txn = ob_store_begin_read (store, error);
+  const char *ids[] = { before_id, case_id, after_id };
+  MDB_val keys[3];
+  gboolean have[3] = { FALSE };
+
+  if (txn == NULL || case_id == NULL)
+    return FALSE;
+  /* Each case's key in the case order index, as DB_CASE_KEYS holds it. */
+  for (guint i = 0; i < 3; i++)
+    {
+      if (ids[i] == NULL)
+        continue;
+      if (!ob_db_get (txn, DB_CASE_KEYS, ids[i], strlen (ids[i]), &keys[i], error))
+        return FALSE;
+      have[i] = TRUE;
+    }
+  return (!have[0] || mdb_cmp (txn->txn, store->dbs[DB_CASE_ORDER], &keys[0], &keys[1]) < 0)
+         && (!have[2] || mdb_cmp (txn->txn, store->dbs[DB_CASE_ORDER], &keys[1], &keys[2]) < 0);
+}
+
 /* TRUE when every query word is a prefix of one of the case's name words. */
 static gboolean
 case_matches (ObTxn *txn, const char *case_id, GPtrArray *query, GError **error)

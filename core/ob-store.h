@@ -185,6 +185,16 @@ guint64 ob_store_case_count (ObStore *store, GError **error);
  * @after_id (NULL: from the first). Array of char*. */
 GPtrArray *ob_store_case_page (ObStore *store, const char *after_id, guint limit, GError **error);
 
+/* TRUE when @case_id sorts after @before_id and before @after_id in list
+ * order (either may be NULL: no neighbour on that side), as the cases are
+ * now: whether a list read before an edit of @case_id still holds it in
+ * its place. FALSE when a case is not in the store (or on error). */
+gboolean ob_store_case_in_order (ObStore *store,
+                                 const char *before_id,
+                                 const char *case_id,
+                                 const char *after_id,
+                                 GError **error);
+
 /* Case ids whose names match every word of @query as a word prefix,
  * ignoring case and diacritics ("sjo" finds Sjöberg), in list order (as
  * ob_store_case_page()); at most @limit, the first @limit in the order of

@@ -638,6 +638,16 @@ test_case_list_and_search (void **state)
   assert_page (store, "c-sjo-a", 3, (const char *[]){ "c-sjo-k", "c-oberg", NULL });
   assert_page (store, "c-sjo-k", 3, (const char *[]){ "c-oberg", NULL });
   assert_page (store, "c-oberg", 3, (const char *[]){ NULL });
+  /* Whether a case is still between its neighbours in that order. */
+  assert_true (ob_store_case_in_order (store, "c-and-z", "c-lind", "c-nils", NULL));
+  assert_true (ob_store_case_in_order (store, NULL, "c-and-b", "c-and-z", NULL));
+  assert_true (ob_store_case_in_order (store, "c-sjo-k", "c-oberg", NULL, NULL));
+  assert_true (ob_store_case_in_order (store, NULL, "c-lind", NULL, NULL));
+  assert_false (ob_store_case_in_order (store, "c-nils", "c-lind", NULL, NULL));
+  assert_false (ob_store_case_in_order (store, NULL, "c-lind", "c-and-z", NULL));
+  assert_false (ob_store_case_in_order (store, "c-lind", "c-lind", NULL, NULL));
+  assert_false (ob_store_case_in_order (store, NULL, "c-none", NULL, NULL));
+  assert_false (ob_store_case_in_order (store, "c-none", "c-lind", NULL, NULL));
   assert_page (store, NULL, 0, (const char *[]){ NULL });
   {
     g_autoptr (GError) error = NULL;

@@ -1,6 +1,7 @@
 /* test-window.c — the main window on a demo store, under Xvfb: the case
  * list (lazy rows, search, empty state), a case opened, a new case created
  * through the dialog (and a wrong one refused with the store's message),
+ * edits of the open case and what they do to the list,
  * the narrow (folded) layout; each view rendered to PNG in the current
  * language. */
 #include <setjmp.h>
@@ -382,6 +383,98 @@ test_new_case (void **state)
   assert_string_equal (ob_entity_get_string (the_case, "home_municipality"), "1480");
 }
 
+/* Types @text into the case page's field and saves it with Enter. */
+static void
+type_field (ObUiFixture *f, const char *id, const char *field, const char *text)
+{
+  ObCaseView *view = OB_CASE_VIEW (ob_window_get_case_view (f->window));
+  GtkWidget *row = ob_case_view_find_field (view, "case", id, field);
+
+  if (row == NULL)
+    fail_msg ("the case page has no field %s", field);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  g_signal_emit_by_name (row, "entry-activated");
+  ob_ui_settle ();
+}
+
+/* Edits of the open case on its page: one that leaves it where it is in
+ * the list (contact details, the given name in capitals: the order folds
+ * case) keeps the list and reads only its row again; a family name that
+ * sorts it last moves it, and it stays selected; a case added elsewhere
+ * (as by a sync) is in the list after the next edit. */
+static void
+test_edit_open_case (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  GListModel *model = ob_window_get_case_model (f->window);
+  ObCaseList *list = OB_CASE_LIST (model);
+  GtkSingleSelection *selection
+      = GTK_SINGLE_SELECTION (gtk_list_view_get_model (ob_window_get_list_view (f->window)));
+  guint n = (guint) ob_store_case_count (store, NULL);
+  g_autoptr (ObCaseItem) item = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr (ObEntity) the_case = NULL;
+  g_autofree char *given = NULL, *name = NULL;
+  g_autoptr (ObEntity) after = NULL;
+  g_autoptr (ObEdit) edit = NULL;
+  g_autoptr (GError) error = NULL;
+  guint position;
+
+  /* test_new_case added a case behind the list's back. */
+  ob_window_reload (f->window);
+  assert_int_equal (g_list_model_get_n_items (model), n);
+  item = g_list_model_get_item (model, 5);
+  id = g_strdup (ob_case_item_get_id (item));
+  the_case = ob_store_get (store, "case", id, NULL);
+  given = g_utf8_strup (ob_entity_get_string (the_case, "given_name"), -1);
+  name = g_strdup_printf ("%s %s", given, ob_entity_get_string (the_case, "family_name"));
+
+  ob_window_show_case (f->window, id);
+  ob_ui_settle ();
+  assert_int_equal (gtk_single_selection_get_selected (selection), 5);
+
+  type_field (f, id, "contact_details", "Telefon 070-1234567");
+  after = ob_store_get (store, "case", id, NULL);
+  assert_string_equal (ob_entity_get_string (after, "contact_details"), "Telefon 070-1234567");
+  assert_int_equal (g_list_model_get_n_items (model), n);
+  assert_int_equal (ob_case_list_find (list, id), 5);
+  assert_int_equal (gtk_single_selection_get_selected (selection), 5);
+
+  type_field (f, id, "given_name", given);
+  g_clear_pointer (&item, g_object_unref);
+  item = g_list_model_get_item (model, 5);
+  assert_string_equal (ob_case_item_get_id (item), id);
+  assert_string_equal (ob_case_item_get_name (item), name);
+  assert_int_equal (gtk_single_selection_get_selected (selection), 5);
+  assert_false (ob_case_list_reload_case (list, id)); /* still in its place */
+
+  type_field (f, id, "family_name", "Öörström");
+  position = ob_case_list_find (list, id);
+  assert_true (position != G_MAXUINT && position > 5);
+  assert_int_equal (gtk_single_selection_get_selected (selection), position);
+  g_clear_pointer (&item, g_object_unref);
+  item = g_list_model_get_item (model, position);
+  assert_non_null (strstr (ob_case_item_get_name (item), "Öörström"));
+  assert_int_equal (g_list_model_get_n_items (model), n);
+
+  edit = ob_edit_new ("case", NULL);
+  ob_edit_set_string (edit, "given_name", "Ny");
+  ob_edit_set_string (edit, "family_name", "Aaberg");
+  ob_edit_set_string (edit, "birth_date", "2012-03-04");
+  ob_edit_set_string (edit, "gender", "boy");
+  ob_edit_set_string (edit, "home_municipality", "1480");
+  assert_true (ob_store_commit_edit (store, edit, NULL, &error));
+  type_field (f, id, "contact_details", "Telefon 070-7654321");
+  assert_int_equal (g_list_model_get_n_items (model), n + 1);
+  assert_true (ob_case_list_find (list, ob_edit_id (edit)) != G_MAXUINT);
+  assert_int_equal (gtk_single_selection_get_selected (selection), ob_case_list_find (list, id));
+  /* The list scrolled to the moved case: back to the top for the next test. */
+  gtk_adjustment_set_value (
+      gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ob_window_get_list_view (f->window))), 0);
+  ob_ui_settle ();
+}
+
 /* The sidebar of @window: the leaflet's child that holds the search. */
 static GtkWidget *
 sidebar_of (ObWindow *window)
@@ -455,8 +548,9 @@ run (ObUiFixture *fixture)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_list),           cmocka_unit_test (test_search),
     cmocka_unit_test (test_open_case),      cmocka_unit_test (test_new_case),
-    cmocka_unit_test (test_far_rows),       cmocka_unit_test (test_store_pages),
-    cmocka_unit_test (test_steady_sidebar), cmocka_unit_test (test_narrow),
+    cmocka_unit_test (test_edit_open_case), cmocka_unit_test (test_far_rows),
+    cmocka_unit_test (test_store_pages),    cmocka_unit_test (test_steady_sidebar),
+    cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
   return cmocka_run_group_tests (tests, setup, NULL);
