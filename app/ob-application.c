@@ -94,7 +94,7 @@ static void
 on_sync_pulled (ObApplication *self)
 {
   if (self->window)
-    ob_window_reload (self->window);
+    ob_window_pulled (self->window);
 }
 
 static void

@@ -50,7 +50,13 @@ struct _ObWindow
   guint64 unmap_budget;      /* kB: OB_UNMAP_BUDGET_KB */
   gboolean syncing_dropdown; /* the dropdown follows the action's state */
   gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
+  guint64 seen_seq;          /* the store's change log as far as the window shows it */
 };
+
+/* More changes from a sync than this: the window reads everything again. */
+#define MAX_PULLED_CHANGES 1000
+/* More cases touched than this: the list is read again whole. */
+#define MAX_PULLED_CASES 20
 
 G_DEFINE_FINAL_TYPE (ObWindow, ob_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -585,11 +591,51 @@ on_case_changed (ObWindow *self)
 void
 ob_window_reload (ObWindow *self)
 {
+  self->seen_seq = ob_store_last_seq (self->store, NULL);
   ob_case_list_reload (self->cases);
   reselect_open_case (self);
   update_list_state (self);
   update_case_title (self);
   ob_case_view_reload (self->case_view);
+}
+
+void
+ob_window_pulled (ObWindow *self)
+{
+  const char *open = ob_case_view_get_case (self->case_view);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) touched = NULL;
+  gboolean others = FALSE, whole;
+  guint64 last = self->seen_seq;
+  GHashTableIter iter;
+  gpointer id;
+
+  touched = ob_store_cases_touched (self->store, self->seen_seq, ob_store_device (self->store),
+                                    MAX_PULLED_CHANGES, &others, &last, &error);
+  if (touched == NULL || others)
+    {
+      if (error)
+        g_warning ("cannot read what the sync brought: %s", error->message);
+      ob_window_reload (self);
+      return;
+    }
+  self->seen_seq = last;
+  whole = g_hash_table_size (touched) > MAX_PULLED_CASES;
+  if (whole)
+    ob_case_list_reload (self->cases);
+  g_hash_table_iter_init (&iter, touched);
+  while (!whole && g_hash_table_iter_next (&iter, &id, NULL))
+    whole = ob_case_list_reload_case (self->cases, id);
+  if (whole)
+    reselect_open_case (self);
+  update_list_state (self);
+  /* The page of a case the sync did not touch stays as it is, with the
+   * field someone may be typing in. */
+  if (open && g_hash_table_contains (touched, open))
+    {
+      ob_case_view_reload (self->case_view);
+      update_case_title (self);
+    }
 }
 
 /* ---- Actions ----------------------------------------------------------------- */
@@ -695,6 +741,7 @@ ob_window_new (GtkApplication *application, ObStore *store, GPtrArray *case_ids)
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   self->store = store;
+  self->seen_seq = ob_store_last_seq (store, NULL);
   self->cases = ob_case_list_new (store, case_ids);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->cases)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);

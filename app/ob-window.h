@@ -37,8 +37,15 @@ void ob_window_set_user (ObWindow *window, const char *session_user);
 
 GtkMenuButton *ob_window_get_filter_button (ObWindow *window);
 
-/* Reloads list and case after the store changed underneath (a sync). */
+/* Reads list and case page again after the store changed underneath in
+ * ways the window cannot tell (demo data loaded). */
 void ob_window_reload (ObWindow *window);
+
+/* A sync brought changes from other devices: the list reads again the
+ * cases they touched (or everything, past a few), and the open case's
+ * page is built again only when they touched that case, so that someone
+ * typing on the page of another case is not disturbed. */
+void ob_window_pulled (ObWindow *window);
 
 /* The header's sync indicator: a symbolic icon, a short label and a
  * tooltip (ob_sync_controller_describe()). */

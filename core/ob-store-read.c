@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ob-json.h"
+#include "ob-schema.h"
 
 static GError *
 not_found (const char *what, const char *id)
@@ -694,6 +695,98 @@ ob_store_last_seq (ObStore *store, GError **error)
     }
   mdb_cursor_close (cursor);
   return seq;
+}
+
+typedef struct
+{
+  const char *skip_device;
+  guint limit, n;
+  guint64 last_seq;
+  gboolean too_many, others;
+  GHashTable *cases;
+  GPtrArray *records; /* type, id, …: records whose change does not name their case */
+} Touched;
+
+static const char *
+change_string (const cJSON *object, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive (object, name);
+  return cJSON_IsString (item) ? item->valuestring : NULL;
+}
+
+static gboolean
+touched_one (guint64 seq, const char *json, gsize len, gpointer user_data)
+{
+  Touched *touched = user_data;
+  g_autoptr (cJSON) change = cJSON_ParseWithLength (json, len);
+  const char *device = change_string (change, "device");
+  const char *entity = change_string (change, "entity");
+  const char *id = change_string (change, "entity_id");
+  const ObEntityDef *def = entity ? ob_schema_entity (entity) : NULL;
+  const char *case_id;
+
+  touched->last_seq = seq;
+  if (device && touched->skip_device && strcmp (device, touched->skip_device) == 0)
+    return TRUE;
+  if (++touched->n > touched->limit)
+    {
+      touched->too_many = TRUE;
+      return FALSE;
+    }
+  if (id && entity && strcmp (entity, "case") == 0)
+    g_hash_table_add (touched->cases, g_strdup (id));
+  else if (id && def && def->case_data)
+    {
+      /* A new record names its case; an update only what it changed. */
+      cJSON *fields = cJSON_GetObjectItemCaseSensitive (change, "fields");
+      case_id = change_string (cJSON_GetObjectItemCaseSensitive (fields, "case_id"), "value");
+      if (case_id)
+        g_hash_table_add (touched->cases, g_strdup (case_id));
+      else
+        {
+          g_ptr_array_add (touched->records, g_strdup (entity));
+          g_ptr_array_add (touched->records, g_strdup (id));
+        }
+    }
+  else
+    touched->others = TRUE;
+  return TRUE;
+}
+
+GHashTable *
+ob_store_cases_touched (ObStore *store,
+                        guint64 after_seq,
+                        const char *skip_device,
+                        guint limit,
+                        gboolean *ret_others,
+                        guint64 *ret_last_seq,
+                        GError **error)
+{
+  g_autoptr (GHashTable) cases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func (g_free);
+  Touched touched = { skip_device, limit, 0, after_seq, FALSE, FALSE, cases, records };
+
+  if (!ob_store_foreach_change (store, after_seq, touched_one, &touched, error))
+    return NULL;
+  if (touched.too_many)
+    return NULL;
+  /* Their cases, read once the change log is no longer being read. */
+  for (guint i = 0; i + 1 < records->len; i += 2)
+    {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (ObEntity) record = ob_store_get (store, g_ptr_array_index (records, i),
+                                                  g_ptr_array_index (records, i + 1), &local);
+      const char *case_id = record ? ob_entity_get_string (record, "case_id") : NULL;
+      if (local && !g_error_matches (local, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+        return g_propagate_error (error, g_steal_pointer (&local)), NULL;
+      if (case_id)
+        g_hash_table_add (cases, g_strdup (case_id));
+      else
+        touched.others = TRUE;
+    }
+  *ret_others = touched.others;
+  *ret_last_seq = touched.last_seq;
+  return g_steal_pointer (&cases);
 }
 
 typedef struct

@@ -339,6 +339,22 @@ gboolean ob_store_foreach_entity (ObStore *store,
 /* The sequence number of the newest change in the log (0 when empty). */
 guint64 ob_store_last_seq (ObStore *store, GError **error);
 
+/* What the changes after @after_seq touched, for a view that showed the
+ * store as it was then: the ids of the cases whose data they changed (the
+ * case, or a record of it), as a set (char* → itself). Changes made on
+ * @skip_device (NULL: none) are left out. *@ret_others is set when one
+ * touched what belongs to no case (registers, local routine steps), which
+ * any case page may show. NULL without @error when more than @limit
+ * changes are to be looked at: the caller reads everything again.
+ * *@ret_last_seq: the sequence number of the last change read. */
+GHashTable *ob_store_cases_touched (ObStore *store,
+                                    guint64 after_seq,
+                                    const char *skip_device,
+                                    guint limit,
+                                    gboolean *ret_others,
+                                    guint64 *ret_last_seq,
+                                    GError **error);
+
 /* ---- Whole-store ---------------------------------------------------------- */
 
 /* SHA-256 (hex) of the merged state: every entity's live versions. Equal on

@@ -1414,6 +1414,76 @@ test_placements_index (void **state)
   drop_store (store);
 }
 
+static void
+assert_touched (ObStore *store,
+                guint64 after,
+                const char *skip_device,
+                guint limit,
+                const char *const *expected,
+                gboolean others)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean found_others = !others;
+  guint64 last = 0;
+  g_autoptr (GHashTable) touched
+      = ob_store_cases_touched (store, after, skip_device, limit, &found_others, &last, &error);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer id;
+
+  assert_null (error);
+  assert_non_null (touched);
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_ptr_array_add (ids, id);
+  assert_id_set (ids, expected, "touched");
+  assert_int_equal (found_others, others);
+  assert_int_equal (last, ob_store_last_seq (store, NULL));
+}
+
+/* What the changes after a point touched, for a window that showed the
+ * store then: the cases (a case's own changes, a new record that names its
+ * case, an update of a record that does not), registers apart, this
+ * device's own changes left out when asked, and nothing past the limit. */
+static void
+test_cases_touched (void **state)
+{
+  ObStore *store = new_store ();
+  g_autoptr (GError) error = NULL;
+  gboolean others = FALSE;
+  guint64 last = 0, start;
+  ObEdit *edit;
+
+  new_case (store, "c-1", "Sjöberg", "Karin");
+  new_case (store, "c-2", "Lind", "Åsa");
+  new_case (store, "c-3", "Berg", "Bo");
+  start = ob_store_last_seq (store, NULL);
+  assert_touched (store, start, NULL, 10, (const char *[]){ NULL }, FALSE);
+  assert_touched (store, 0, NULL, 10, (const char *[]){ "c-1", "c-2", "c-3", NULL }, FALSE);
+
+  new_placement (store, "p-1", "c-2", "sis_lvu", "2026-01-10");
+  assert_touched (store, start, NULL, 10, (const char *[]){ "c-2", NULL }, FALSE);
+  start = ob_store_last_seq (store, NULL);
+  edit = ob_edit_new ("placement", "p-1");
+  ob_edit_set_string (edit, "discharge", "2026-03-01");
+  g_free (commit (store, edit));
+  set_worker (store, "c-3", "Anna Åberg");
+  assert_touched (store, start, NULL, 10, (const char *[]){ "c-2", "c-3", NULL }, FALSE);
+  /* All of them made here. */
+  assert_touched (store, start, ob_store_device (store), 10, (const char *[]){ NULL }, FALSE);
+  /* More than the limit: read everything again. */
+  assert_null (ob_store_cases_touched (store, 0, NULL, 3, &others, &last, &error));
+  assert_null (error);
+
+  start = ob_store_last_seq (store, NULL);
+  edit = ob_edit_new ("institution", "i-1");
+  ob_edit_set_string (edit, "kind", "sis");
+  ob_edit_set_string (edit, "name", "Ungdomshemmet");
+  g_free (commit (store, edit));
+  assert_touched (store, start, NULL, 10, (const char *[]){ NULL }, TRUE);
+  drop_store (store);
+}
+
 /* A store of index version 5 builds only the index of placements by case
  * when opened: stale entries go, the state stays, and it verifies. */
 static void
@@ -1705,6 +1775,7 @@ main (void)
     cmocka_unit_test (test_workers_index_from_v4),
     cmocka_unit_test (test_placements_index),
     cmocka_unit_test (test_placements_index_from_v5),
+    cmocka_unit_test (test_cases_touched),
     cmocka_unit_test (test_verify_and_rebuild),
     cmocka_unit_test (test_layout_migration),
     cmocka_unit_test (test_map_growth),

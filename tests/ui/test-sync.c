@@ -305,7 +305,10 @@ count_is (gpointer data)
   return g_list_model_get_n_items (ob_window_get_case_model (f->window)) == GPOINTER_TO_UINT (data);
 }
 
-/* A case another device sent to the registry appears in the list. */
+/* A case another device sent to the registry appears in the list; the
+ * page of the open case, which that did not touch, is left as it is (with
+ * the field someone may be typing in). When the other device edits the
+ * open case, its page shows the new value. */
 static void
 test_pulled (void **state)
 {
@@ -317,7 +320,17 @@ test_pulled (void **state)
                         "Ödman",          "--birth-date", "2012-02-03", "--gender", "girl",
                         "--municipality", "1480",         NULL };
   const char *sync[] = { "sync", "--server", server_->url, "--token-file", token_file, NULL };
+  ObCaseView *view = OB_CASE_VIEW (ob_window_get_case_view (f->window));
+  g_autoptr (ObCaseItem) item = g_list_model_get_item (ob_window_get_case_model (f->window), 1);
+  g_autofree char *open = g_strdup (ob_case_item_get_id (item));
   g_autofree char *output = NULL;
+  GtkWidget *row;
+
+  ob_window_show_case (f->window, open);
+  ob_ui_settle ();
+  row = ob_case_view_find_field (view, "case", open, "contact_details");
+  assert_non_null (row);
+  g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &row);
 
   assert_true (
       g_file_set_contents_full (token_file, token_, -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
@@ -327,6 +340,21 @@ test_pulled (void **state)
   g_action_group_activate_action (G_ACTION_GROUP (f->application), "sync", NULL);
   assert_true (ob_ui_wait (is_synced, f, 30000));
   assert_true (ob_ui_wait (count_is, GUINT_TO_POINTER (before + 1), 5000));
+  ob_ui_settle ();
+  assert_non_null (row);
+  assert_ptr_equal (ob_case_view_find_field (view, "case", open, "contact_details"), row);
+  g_object_remove_weak_pointer (G_OBJECT (row), (gpointer *) &row);
+
+  /* The other device (which has every case now) edits the open case. */
+  const char *set[] = { "set", "case", open, "contact_details=Telefon 070-1112233", NULL };
+  assert_int_equal (ob_test_ctl (other, set, NULL), 0);
+  assert_int_equal (ob_test_ctl (other, sync, &output), 0);
+  g_action_group_activate_action (G_ACTION_GROUP (f->application), "sync", NULL);
+  assert_true (ob_ui_wait (is_synced, f, 30000));
+  ob_ui_settle ();
+  row = ob_case_view_find_field (view, "case", open, "contact_details");
+  assert_non_null (row);
+  assert_string_equal (gtk_editable_get_text (GTK_EDITABLE (row)), "Telefon 070-1112233");
 }
 
 /* ---- Roles ---------------------------------------------------------------------- */
