@@ -23,7 +23,9 @@
 /* How long typing may pause before the text is written. */
 #define DEBOUNCE_MS 700
 /* Most changes the history shows. */
-#define HISTORY_MAX 150
+/* The history shows the newest changes first, this many more at a time:
+ * each is a row of wrapped text, and 150 took ~0.4 s to lay out. */
+#define HISTORY_STEP 40
 
 typedef enum
 {
@@ -73,6 +75,9 @@ struct _ObCaseView
   guint sections;
   guint rebuild_idle;
   guint rebuild_pages; /* mask of 1 << Page */
+  guint stale_pages;   /* mask of 1 << Page: emptied, built when shown */
+  guint history_shown; /* changes the history shows (HISTORY_STEP more on request) */
+  double stale_scroll[N_PAGES];
   gboolean disposing;
 
   /* Template widgets */
@@ -799,6 +804,8 @@ ob_case_view_flush (ObCaseView *self)
     field_commit (g_ptr_array_index (pending, i));
 }
 
+static void refresh_page (ObCaseView *self, Page page);
+
 static gboolean
 rebuild_idle (gpointer data)
 {
@@ -808,7 +815,7 @@ rebuild_idle (gpointer data)
   self->rebuild_pages = 0;
   for (guint p = 0; p < N_PAGES; p++)
     if (pages & (1u << p))
-      rebuild_page (self, p);
+      refresh_page (self, p);
   return G_SOURCE_REMOVE;
 }
 
@@ -1607,6 +1614,13 @@ hlc_time (const char *hlc)
 }
 
 static void
+show_older (ObCaseView *self)
+{
+  self->history_shown += HISTORY_STEP;
+  schedule_rebuild (self, PAGE_NOTES); /* the button is on that page */
+}
+
+static void
 add_history (ObCaseView *self, GtkWidget *page, const ObEntity *the_case)
 {
   g_autoptr (GPtrArray) records = children (self, NULL);
@@ -1627,7 +1641,7 @@ add_history (ObCaseView *self, GtkWidget *page, const ObEntity *the_case)
         }
     }
   g_ptr_array_sort (items, compare_history);
-  for (guint i = 0; i < items->len && i < HISTORY_MAX; i++)
+  for (guint i = 0; i < items->len && i < self->history_shown; i++)
     {
       const HistoryItem *item = g_ptr_array_index (items, i);
       g_autofree char *when = hlc_time (item->hlc);
@@ -1636,13 +1650,20 @@ add_history (ObCaseView *self, GtkWidget *page, const ObEntity *the_case)
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       adw_preferences_group_add (group, row);
     }
-  if (items->len > HISTORY_MAX)
+  if (items->len > self->history_shown)
     {
-      g_autofree char *more = g_strdup_printf (ngettext ("%u older change is in the change log",
-                                                         "%u older changes are in the change log",
-                                                         items->len - HISTORY_MAX),
-                                               items->len - HISTORY_MAX);
-      adw_preferences_group_add (group, plain_row (more, NULL));
+      guint older = items->len - self->history_shown;
+      g_autofree char *more
+          = g_strdup_printf (ngettext ("%u older change is in the change log",
+                                       "%u older changes are in the change log", older),
+                             older);
+      GtkWidget *row = plain_row (more, NULL);
+      GtkWidget *button = gtk_button_new_with_label (_ ("Show Older"));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_signal_connect_swapped (button, "clicked", G_CALLBACK (show_older), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_preferences_group_add (group, row);
     }
 }
 
@@ -1826,8 +1847,8 @@ ob_case_view_add_placement (ObCaseView *self,
   cJSON_AddBoolToObject (fields, "other_municipality", other_municipality);
   if (!write_fields (self, "placement", NULL, fields, FALSE, _ ("New placement"), &id, error))
     return NULL;
-  rebuild_page (self, PAGE_PLACEMENTS);
-  rebuild_page (self, PAGE_SCHOOL);
+  refresh_page (self, PAGE_PLACEMENTS);
+  refresh_page (self, PAGE_SCHOOL);
   return id;
 }
 
@@ -1851,7 +1872,7 @@ ob_case_view_discharge (ObCaseView *self,
     cJSON_AddStringToObject (fields, "discharge_reason", reason);
   if (!write_fields (self, "placement", placement_id, fields, TRUE, _ ("Discharge"), NULL, error))
     return FALSE;
-  rebuild_page (self, PAGE_PLACEMENTS);
+  refresh_page (self, PAGE_PLACEMENTS);
   return TRUE;
 }
 
@@ -1946,7 +1967,7 @@ ob_case_view_create (ObCaseView *self, const char *entity, const cJSON *fields, 
   cJSON_AddStringToObject (all, "case_id", self->case_id);
   if (!write_fields (self, entity, NULL, all, FALSE, ob_case_entity_label (entity), &id, error))
     return NULL;
-  rebuild_page (self, strcmp (entity, "note") == 0 ? PAGE_NOTES : PAGE_SCHOOL);
+  refresh_page (self, strcmp (entity, "note") == 0 ? PAGE_NOTES : PAGE_SCHOOL);
   if (shows (self, OB_SECTION_SOCIAL) && strcmp (entity, "note") != 0)
     schedule_rebuild (self, PAGE_NOTES); /* the history */
   return id;
@@ -2102,9 +2123,10 @@ rebuild_page (ObCaseView *self, Page page)
   g_autoptr (ObEntity) the_case = NULL;
   GtkWidget *old = adw_bin_get_child (self->slots[page]);
   GtkAdjustment *adjustment = page_adjustment (old);
-  double value = adjustment ? gtk_adjustment_get_value (adjustment) : 0;
+  double value = adjustment ? gtk_adjustment_get_value (adjustment) : self->stale_scroll[page];
   GtkWidget *child;
 
+  self->stale_pages &= ~(1u << page);
   ob_case_view_flush (self);
   if (page == PAGE_PERSON)
     self->age_row = self->contacts_box = NULL;
@@ -2132,6 +2154,60 @@ rebuild_page (ObCaseView *self, Page page)
     }
 }
 
+static gboolean
+page_shown (ObCaseView *self, Page page)
+{
+  return adw_view_stack_get_visible_child (self->stack) == GTK_WIDGET (self->slots[page]);
+}
+
+/* The page shown is built again now; another is emptied and built when it
+ * is shown (building a page is mostly laying out its text: ~0.1 s for
+ * the routines or the history of a case with a few placements). */
+static void
+refresh_page (ObCaseView *self, Page page)
+{
+  GtkWidget *old = adw_bin_get_child (self->slots[page]);
+  GtkAdjustment *adjustment = page_adjustment (old);
+
+  if (page_shown (self, page))
+    {
+      rebuild_page (self, page);
+      return;
+    }
+  if (old == NULL)
+    {
+      self->stale_pages |= 1u << page;
+      return;
+    }
+  self->stale_scroll[page] = adjustment ? gtk_adjustment_get_value (adjustment) : 0;
+  ob_case_view_flush (self);
+  if (page == PAGE_PERSON)
+    self->age_row = self->contacts_box = NULL;
+  if (page == PAGE_PLACEMENTS)
+    g_hash_table_remove_all (self->timelines);
+  adw_bin_set_child (self->slots[page], NULL);
+  self->stale_pages |= 1u << page;
+}
+
+/* A page is shown: built, if it waited to be. */
+static void
+on_page_shown (ObCaseView *self)
+{
+  for (guint p = 0; p < N_PAGES; p++)
+    if ((self->stale_pages & (1u << p)) && page_shown (self, p))
+      rebuild_page (self, p);
+}
+
+/* Every page that waits to be shown, built now (for the functions below
+ * that look for a widget on any page). */
+static void
+build_stale_pages (ObCaseView *self)
+{
+  for (guint p = 0; p < N_PAGES; p++)
+    if (self->stale_pages & (1u << p))
+      rebuild_page (self, p);
+}
+
 static void
 update_visible_pages (ObCaseView *self)
 {
@@ -2151,7 +2227,7 @@ rebuild_all (ObCaseView *self)
   g_clear_handle_id (&self->rebuild_idle, g_source_remove);
   self->rebuild_pages = 0;
   for (guint p = 0; p < N_PAGES; p++)
-    rebuild_page (self, p);
+    refresh_page (self, p);
   rebuild_banner (self);
 }
 
@@ -2163,6 +2239,7 @@ ob_case_view_set_case (ObCaseView *self, const char *case_id)
     {
       clear_undo (self);
       g_hash_table_remove_all (self->drafts);
+      self->history_shown = HISTORY_STEP;
     }
   g_free (self->case_id);
   self->case_id = g_strdup (case_id);
@@ -2208,7 +2285,11 @@ ob_case_view_get_page (ObCaseView *self, const char *name)
 {
   for (guint p = 0; p < N_PAGES; p++)
     if (g_strcmp0 (page_names[p], name) == 0)
-      return GTK_WIDGET (self->slots[p]);
+      {
+        if (self->stale_pages & (1u << p))
+          rebuild_page (self, p);
+        return GTK_WIDGET (self->slots[p]);
+      }
   return NULL;
 }
 
@@ -2234,14 +2315,20 @@ find_field (ObCaseView *self, const char *entity, const char *id, const char *fi
 GtkWidget *
 ob_case_view_find_field (ObCaseView *self, const char *entity, const char *id, const char *field)
 {
-  FieldRow *f = find_field (self, entity, id, field);
+  FieldRow *f;
+
+  build_stale_pages (self);
+  f = find_field (self, entity, id, field);
   return f ? f->row : NULL;
 }
 
 const char *
 ob_case_view_field_message (ObCaseView *self, const char *entity, const char *id, const char *field)
 {
-  FieldRow *f = find_field (self, entity, id, field);
+  FieldRow *f;
+
+  build_stale_pages (self);
+  f = find_field (self, entity, id, field);
   return f && gtk_widget_get_visible (f->message) ? gtk_label_get_label (GTK_LABEL (f->message))
                                                   : "";
 }
@@ -2263,7 +2350,10 @@ find_keyed (GtkWidget *widget, const char *key)
 GtkWidget *
 ob_case_view_find_routine (ObCaseView *self, const char *placement_id, const char *step_id)
 {
-  GtkWidget *box = g_hash_table_lookup (self->timelines, placement_id);
+  GtkWidget *box;
+
+  build_stale_pages (self);
+  box = g_hash_table_lookup (self->timelines, placement_id);
   g_autofree char *key = g_strdup_printf ("%s/%s", placement_id, step_id);
   return box ? find_keyed (box, key) : NULL;
 }
@@ -2381,8 +2471,11 @@ ob_case_view_init (ObCaseView *self)
   self->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->timelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->fields = g_ptr_array_new ();
+  self->history_shown = HISTORY_STEP;
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (update_switcher_title),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_page_shown), self,
+                           G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.undo", FALSE);
 }
 

@@ -532,6 +532,8 @@ ob_window_show_case (ObWindow *self, const char *case_id)
   guint position = case_id ? ob_case_list_find (self->cases, case_id) : G_MAXUINT;
 
   ob_case_view_set_case (self->case_view, case_id);
+  /* Building the page read the case's records, all over the store. */
+  ob_window_queue_unmap (self);
   gtk_stack_set_visible_child_name (self->content_stack, case_id ? "case" : "none");
   if (position != G_MAXUINT)
     gtk_single_selection_set_selected (self->selection, position);

@@ -589,6 +589,81 @@ test_notes_history (void **state)
   shot (f, "notes", "case-notes");
 }
 
+/* The button of that label under @widget, or NULL. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_rows (GtkWidget *widget)
+{
+  guint n = ADW_IS_ACTION_ROW (widget) ? 1 : 0;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    n += count_rows (c);
+  return n;
+}
+
+/* A long history shows its newest changes, and older ones 40 at a time on
+ * request, until there are no more. */
+static void
+test_history_older (void **state)
+{
+  ObUiFixture *f = *state;
+  ObCaseView *view = view_of (f);
+  ObStore *store = ob_ui_fixture_store (f);
+  GtkWidget *notes, *button;
+  guint rows, clicks = 0;
+
+  for (guint i = 0; i < 70; i++)
+    {
+      g_autoptr (ObEdit) edit = ob_edit_new ("case", case_id);
+      g_autofree char *text = g_strdup_printf ("Telefon 070-%07u", i);
+      g_autoptr (GError) error = NULL;
+      ob_edit_set_string (edit, "contact_details", text);
+      assert_true (ob_store_commit_edit (store, edit, NULL, &error));
+    }
+  ob_case_view_reload (view);
+  ob_case_view_show_page (view, "notes");
+  ob_ui_settle ();
+  notes = ob_case_view_get_page (view, "notes");
+  assert_true (shows_text (notes, "Telefon 070-0000069")); /* the newest first */
+  assert_false (shows_text (notes, "Telefon 070-0000000"));
+  rows = count_rows (notes);
+  /* The end of the page, where the button is. */
+  {
+    GtkWidget *scrolled
+        = gtk_widget_get_ancestor (find_button (notes, _ ("Show Older")), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment
+        = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    shot (f, "notes", "case-history-older");
+  }
+  while ((button = find_button (notes, _ ("Show Older"))) != NULL)
+    {
+      guint before = rows;
+      assert_true (++clicks <= 3);
+      g_signal_emit_by_name (button, "clicked");
+      ob_ui_settle ();
+      notes = ob_case_view_get_page (view, "notes");
+      rows = count_rows (notes);
+      assert_true (rows > before && rows <= before + 40);
+    }
+  assert_true (clicks >= 1);
+  assert_true (shows_text (notes, "Telefon 070-0000000")); /* all shown now */
+  ob_case_view_show_page (view, "person");
+  ob_ui_settle ();
+}
+
 static void
 test_teacher (void **state)
 {
@@ -627,8 +702,8 @@ run (ObUiFixture *fixture)
     cmocka_unit_test (test_routines),      cmocka_unit_test (test_discharge),
     cmocka_unit_test (test_feedback),      cmocka_unit_test (test_followup),
     cmocka_unit_test (test_agreement_pdf), cmocka_unit_test (test_conflict),
-    cmocka_unit_test (test_notes_history), cmocka_unit_test (test_teacher),
-    cmocka_unit_test (test_narrow),
+    cmocka_unit_test (test_notes_history), cmocka_unit_test (test_history_older),
+    cmocka_unit_test (test_teacher),       cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
   int failed = cmocka_run_group_tests (tests, setup, NULL);
