@@ -725,6 +725,10 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_pointer (&list->data, ob_case_filter_data_unref);
       list->data = g_steal_pointer (&data);
       list->data_generation = job->generation;
+      /* A reload under a search or a filter read no ids of its own: these
+       * are every case's, in list order, as the store is now. */
+      if (list->all == NULL)
+        list->all = g_ptr_array_ref (list->data->ids);
       if (missing_scans (list))
         start_job (list); /* a filter was added meanwhile, or the background pass is next */
       /* Rows already drawn counted their badges from the store: the same

@@ -57,11 +57,12 @@ ObCaseList *ob_case_list_new (ObStore *store, GPtrArray *case_ids);
 /* Reloads the ids (after an edit or a sync) and tells the views. */
 void ob_case_list_reload (ObCaseList *list);
 
-/* The store changed for @case_id alone (an edit on its page): when every
- * case is still where the list has it (an edit that renames a case may
- * move it), only that case's row is read again, and the list's ids are
- * kept (reading them again takes ~0.1 s at 100 000 cases); else as
- * ob_case_list_reload(). TRUE when the whole list was read again. */
+/* The store changed for @case_id (an edit on its page, or a sync that
+ * touched it): when every case is still where the list has it (a rename
+ * may move a case; a case may have been added), only that case's row is
+ * read again, and the list's ids are kept (reading them again takes ~0.1 s
+ * at 100 000 cases); else as ob_case_list_reload(). TRUE when the whole
+ * list was read again. */
 gboolean ob_case_list_reload_case (ObCaseList *list, const char *case_id);
 
 /* Narrows to cases whose names match @query (NULL or "": all). */

@@ -22,7 +22,6 @@
 
 /* How long typing may pause before the text is written. */
 #define DEBOUNCE_MS 700
-/* Most changes the history shows. */
 /* The history shows the newest changes first, this many more at a time:
  * each is a row of wrapped text, and 150 took ~0.4 s to lay out. */
 #define HISTORY_STEP 40
@@ -2240,6 +2239,8 @@ ob_case_view_set_case (ObCaseView *self, const char *case_id)
       clear_undo (self);
       g_hash_table_remove_all (self->drafts);
       self->history_shown = HISTORY_STEP;
+      /* Another case's tabs open at their top. */
+      memset (self->stale_scroll, 0, sizeof self->stale_scroll);
     }
   g_free (self->case_id);
   self->case_id = g_strdup (case_id);
@@ -2352,7 +2353,8 @@ ob_case_view_find_routine (ObCaseView *self, const char *placement_id, const cha
 {
   GtkWidget *box;
 
-  build_stale_pages (self);
+  if (self->stale_pages & (1u << PAGE_PLACEMENTS))
+    rebuild_page (self, PAGE_PLACEMENTS);
   box = g_hash_table_lookup (self->timelines, placement_id);
   g_autofree char *key = g_strdup_printf ("%s/%s", placement_id, step_id);
   return box ? find_keyed (box, key) : NULL;

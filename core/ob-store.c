@@ -1140,6 +1140,9 @@ update_indexes (ObTxn *txn, gint64 from, GError **error)
       first = i;
   if (first == n || added_indexes[n - 1].version != OB_STORE_INDEX_VERSION)
     return ob_index_rebuild (txn, error);
+  for (gsize i = first + 1; i < n; i++)
+    if (added_indexes[i].version != added_indexes[i - 1].version + 1)
+      return ob_index_rebuild (txn, error); /* a version between changed more */
   for (gsize i = first; i < G_N_ELEMENTS (added_indexes); i++)
     if (!ob_index_build_one (txn, added_indexes[i].db, added_indexes[i].type, error))
       return FALSE;

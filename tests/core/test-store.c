@@ -1501,7 +1501,12 @@ test_placements_index_from_v5 (void **state)
 
   raw_open (&raw, dir);
   assert_int_equal (mdb_drop (raw.txn, raw_db (&raw, "placements"), 0), 0);
-  raw_put (&raw, "placements", "c-9\0p-9", sizeof "c-9\0p-9" - 1, "");
+  {
+    /* A stale entry as the index holds them: start \0 discharge \0 form. */
+    static const char key[] = "c-9\0p-9", value[] = "2026-01-01\0\0hvb";
+    MDB_val k = { sizeof key - 1, (void *) key }, v = { sizeof value - 1, (void *) value };
+    assert_int_equal (mdb_put (raw.txn, raw_db (&raw, "placements"), &k, &v, 0), 0);
+  }
   raw_put (&raw, "meta", "index_version", strlen ("index_version"), "5");
   raw_commit (&raw);
 

@@ -613,6 +613,58 @@ count_rows (GtkWidget *widget)
   return n;
 }
 
+/* The widget a tab holds now, without building it (NULL: it waits to be
+ * shown). */
+static GtkWidget *
+tab_content (ObCaseView *view, const char *name)
+{
+  GtkWidget *stack
+      = gtk_widget_get_ancestor (ob_case_view_get_page (view, "person"), ADW_TYPE_VIEW_STACK);
+  return adw_bin_get_child (
+      ADW_BIN (adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), name)));
+}
+
+static gboolean
+tab_built (gpointer data)
+{
+  return tab_content (view_of (fixture_), data) != NULL;
+}
+
+/* A case opens with only the tab shown built; another tab is built when
+ * it is shown, with its case's records. */
+static void
+test_tabs_built_when_shown (void **state)
+{
+  ObUiFixture *f = *state;
+  ObCaseView *view = view_of (f);
+
+  ob_case_view_show_page (view, "person");
+  ob_ui_settle ();
+  ob_case_view_set_case (view, case_id);
+  assert_non_null (tab_content (view, "person"));
+  assert_null (tab_content (view, "placements"));
+  assert_null (tab_content (view, "notes"));
+  ob_case_view_show_page (view, "placements");
+  assert_true (ob_ui_wait (tab_built, "placements", 5000));
+  assert_non_null (ob_case_view_find_routine (view, placement_id, "sisam.1"));
+  assert_null (tab_content (view, "notes"));
+  ob_case_view_show_page (view, "person");
+  ob_ui_settle ();
+}
+
+typedef struct
+{
+  ObCaseView *view;
+  guint before;
+} RowsOf;
+
+static gboolean
+rows_changed (gpointer data)
+{
+  RowsOf *r = data;
+  return count_rows (ob_case_view_get_page (r->view, "notes")) != r->before;
+}
+
 /* A long history shows its newest changes, and older ones 40 at a time on
  * request, until there are no more. */
 static void
@@ -650,13 +702,14 @@ test_history_older (void **state)
   }
   while ((button = find_button (notes, _ ("Show Older"))) != NULL)
     {
-      guint before = rows;
+      RowsOf more = { view, rows };
       assert_true (++clicks <= 3);
       g_signal_emit_by_name (button, "clicked");
-      ob_ui_settle ();
+      /* The page is built again once the click's handler has returned. */
+      assert_true (ob_ui_wait (rows_changed, &more, 10000));
       notes = ob_case_view_get_page (view, "notes");
       rows = count_rows (notes);
-      assert_true (rows > before && rows <= before + 40);
+      assert_true (rows > more.before && rows <= more.before + 40);
     }
   assert_true (clicks >= 1);
   assert_true (shows_text (notes, "Telefon 070-0000000")); /* all shown now */
@@ -698,12 +751,19 @@ static int
 run (ObUiFixture *fixture)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_person),        cmocka_unit_test (test_placement),
-    cmocka_unit_test (test_routines),      cmocka_unit_test (test_discharge),
-    cmocka_unit_test (test_feedback),      cmocka_unit_test (test_followup),
-    cmocka_unit_test (test_agreement_pdf), cmocka_unit_test (test_conflict),
-    cmocka_unit_test (test_notes_history), cmocka_unit_test (test_history_older),
-    cmocka_unit_test (test_teacher),       cmocka_unit_test (test_narrow),
+    cmocka_unit_test (test_person),
+    cmocka_unit_test (test_placement),
+    cmocka_unit_test (test_routines),
+    cmocka_unit_test (test_discharge),
+    cmocka_unit_test (test_feedback),
+    cmocka_unit_test (test_followup),
+    cmocka_unit_test (test_agreement_pdf),
+    cmocka_unit_test (test_conflict),
+    cmocka_unit_test (test_notes_history),
+    cmocka_unit_test (test_history_older),
+    cmocka_unit_test (test_tabs_built_when_shown),
+    cmocka_unit_test (test_teacher),
+    cmocka_unit_test (test_narrow),
   };
   fixture_ = fixture;
   int failed = cmocka_run_group_tests (tests, setup, NULL);

@@ -434,7 +434,20 @@ test_edit_open_case (void **state)
   ob_ui_settle ();
   assert_int_equal (gtk_single_selection_get_selected (selection), 5);
 
-  type_field (f, id, "contact_details", "Telefon 070-1234567");
+  /* Someone scrolls the list away from the open case and edits it: the
+   * list stays where they scrolled it (read again whole, it would come
+   * back to the case). */
+  {
+    GtkAdjustment *adjustment
+        = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ob_window_get_list_view (f->window)));
+    double bottom
+        = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+    assert_true (bottom > 0);
+    gtk_adjustment_set_value (adjustment, bottom);
+    ob_ui_settle ();
+    type_field (f, id, "contact_details", "Telefon 070-1234567");
+    assert_true (gtk_adjustment_get_value (adjustment) == bottom);
+  }
   after = ob_store_get (store, "case", id, NULL);
   assert_string_equal (ob_entity_get_string (after, "contact_details"), "Telefon 070-1234567");
   assert_int_equal (g_list_model_get_n_items (model), n);
