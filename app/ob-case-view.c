@@ -2239,7 +2239,7 @@ ob_case_view_set_case (ObCaseView *self, const char *case_id)
       clear_undo (self);
       g_hash_table_remove_all (self->drafts);
       self->history_shown = HISTORY_STEP;
-      /* Another case's tabs open at their top. */
+      /* Another case's tabs not built yet open at their top. */
       memset (self->stale_scroll, 0, sizeof self->stale_scroll);
     }
   g_free (self->case_id);
