@@ -1143,7 +1143,7 @@ update_indexes (ObTxn *txn, gint64 from, GError **error)
   for (gsize i = first + 1; i < n; i++)
     if (added_indexes[i].version != added_indexes[i - 1].version + 1)
       return ob_index_rebuild (txn, error); /* a version between changed more */
-  for (gsize i = first; i < G_N_ELEMENTS (added_indexes); i++)
+  for (gsize i = first; i < n; i++)
     if (!ob_index_build_one (txn, added_indexes[i].db, added_indexes[i].type, error))
       return FALSE;
   return TRUE;
