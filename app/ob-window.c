@@ -47,7 +47,11 @@ struct _ObWindow
 
   guint search_source;       /* the search waits to be applied */
   guint unmap_source;        /* the store's pages wait to be given back */
+  GThreadPool *give_back;    /* one thread: gives the store's pages back (give_back_pages()) */
+  gint giving_back;          /* atomic: a give-back is queued or running */
+  gboolean disposed;         /* no give-back starts any more */
   guint64 unmap_budget;      /* kB: OB_UNMAP_BUDGET_KB */
+  gboolean list_more;        /* the list title's tooltip says why its count has a "+" */
   gboolean syncing_dropdown; /* the dropdown follows the action's state */
   gboolean no_case_data;     /* the role sees no case data (analyst, admin) */
   guint64 seen_seq;          /* the store's change log as far as the window shows it */
@@ -102,10 +106,10 @@ update_list_state (ObWindow *self)
   const char *page = pending ? "pending" : n ? "list" : "empty";
 
   adw_window_title_set_subtitle (self->list_title, subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->list_title),
-                               more ? _ ("More cases match than the list shows: type more of "
-                                         "the name to narrow the search.")
-                                    : NULL);
+  /* Asked for when the pointer rests on the title (list_title_tooltip()):
+   * setting a tooltip's text asks the X server where the pointer is, a
+   * few round trips on the keystroke that adds or drops the "+". */
+  self->list_more = more;
   if (n == 0 && !pending)
     adw_status_page_set_description (
         self->list_empty, filtered && query && *query
@@ -115,6 +119,23 @@ update_list_state (ObWindow *self)
                                             : _ ("Create a case with + or sync with a registry."));
   gtk_spinner_set_spinning (self->pending_spinner, pending);
   gtk_stack_set_visible_child_name (self->list_stack, self->no_case_data ? "no-access" : page);
+}
+
+const char *
+ob_window_get_list_hint (ObWindow *self)
+{
+  return self->list_more ? _ ("More cases match than the list shows: type more of the name to "
+                              "narrow the search.")
+                         : NULL;
+}
+
+static gboolean
+list_title_tooltip (ObWindow *self, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  const char *hint = ob_window_get_list_hint (self);
+  if (hint)
+    gtk_tooltip_set_text (tooltip, hint);
+  return hint != NULL;
 }
 
 /* The list's items keep their places when its content changes
@@ -127,13 +148,35 @@ scroll_to_top (ObWindow *self)
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
 
+static void
+give_back_run (gpointer data, gpointer user_data)
+{
+  ObWindow *self = user_data; /* the window waits for this in its dispose */
+  ob_store_unmap_pages (self->store);
+  g_atomic_int_set (&self->giving_back, FALSE);
+}
+
+/* Gives back the store pages reads mapped, on a thread: reading the
+ * process's map and dropping the pages takes the main loop 2–5 ms at
+ * 100 000 cases, which a keystroke should not wait for. Readers may go on
+ * meanwhile (their pages come back from the file). */
+static void
+give_back_pages (ObWindow *self)
+{
+  if (self->disposed || !g_atomic_int_compare_and_exchange (&self->giving_back, FALSE, TRUE))
+    return; /* the one under way gives back what is mapped by then */
+  if (self->give_back == NULL)
+    self->give_back = g_thread_pool_new (give_back_run, self, 1, FALSE, NULL);
+  g_thread_pool_push (self->give_back, self, NULL);
+}
+
 static gboolean
 unmap_store_pages (gpointer data)
 {
   ObWindow *self = data;
 
   self->unmap_source = 0;
-  ob_store_unmap_pages (self->store);
+  give_back_pages (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -175,7 +218,7 @@ ob_window_check_unmap_budget (ObWindow *self)
       <= ob_store_mapped_file_kb_at_unmap (self->store) + self->unmap_budget)
     return FALSE;
   g_clear_handle_id (&self->unmap_source, g_source_remove);
-  ob_store_unmap_pages (self->store);
+  give_back_pages (self);
   return TRUE;
 }
 
@@ -675,6 +718,10 @@ ob_window_dispose (GObject *object)
   ObWindow *self = OB_WINDOW (object);
   g_clear_handle_id (&self->search_source, g_source_remove);
   g_clear_handle_id (&self->unmap_source, g_source_remove);
+  /* The store outlives the window: the give-back under way ends first. */
+  self->disposed = TRUE;
+  if (self->give_back)
+    g_thread_pool_free (g_steal_pointer (&self->give_back), FALSE, TRUE);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->cases);
@@ -757,6 +804,9 @@ ob_window_new (GtkApplication *application, ObStore *store, GPtrArray *case_ids)
 
   self->case_view = ob_case_view_new (store);
   adw_bin_set_child (self->case_slot, GTK_WIDGET (self->case_view));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->list_title), TRUE);
+  g_signal_connect_swapped (self->list_title, "query-tooltip", G_CALLBACK (list_title_tooltip),
+                            self);
   g_signal_connect_swapped (self->case_view, "changed", G_CALLBACK (on_case_changed), self);
   setup_filters (self);
   update_list_state (self);

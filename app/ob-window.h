@@ -23,6 +23,9 @@ GtkListView *ob_window_get_list_view (ObWindow *window);
 GtkSearchEntry *ob_window_get_search_entry (ObWindow *window);
 /* The title above the case list; its subtitle counts the cases shown. */
 AdwWindowTitle *ob_window_get_list_title (ObWindow *window);
+/* What the list title's tooltip says (why its count has a "+"), or NULL
+ * when it has none. */
+const char *ob_window_get_list_hint (ObWindow *window);
 GListModel *ob_window_get_case_model (ObWindow *window);
 GtkWidget *ob_window_get_case_view (ObWindow *window);
 
@@ -64,14 +67,14 @@ void ob_window_add_toast (ObWindow *window, AdwToast *toast);
  * of the case list and the case page. */
 void ob_window_set_case_data_hidden (ObWindow *window, gboolean hidden);
 
-/* Gives back the store pages that reading cases mapped: at once when the
- * files mapped in the process have grown by more than the budget
- * (OB_UNMAP_BUDGET_KB unless set) since the pages last went back, else
- * once the list has been still for OB_UNMAP_QUIET_MS (called again, the
- * wait starts over). */
+/* Gives back the store pages that reading cases mapped (on a thread of
+ * the window's): at once when the files mapped in the process have grown
+ * by more than the budget (OB_UNMAP_BUDGET_KB unless set) since the pages
+ * last went back, else once the list has been still for OB_UNMAP_QUIET_MS
+ * (called again, the wait starts over). */
 void ob_window_queue_unmap (ObWindow *self);
-/* Gives back the store pages at once if they are over the budget (TRUE
- * then); for readers that go on reading. */
+/* Starts giving back the store pages at once if they are over the budget
+ * (TRUE then); for readers that go on reading. */
 gboolean ob_window_check_unmap_budget (ObWindow *self);
 void ob_window_set_unmap_budget (ObWindow *self, guint64 kb);
 
