@@ -145,18 +145,14 @@ case_summary (ObEntity *the_case, ObDate today)
                           home ? home->name : "–");
 }
 
-/* Reads the case once; a case that cannot be read shows as such rather
- * than breaking the list. */
+/* Reads the case into @d (not shared yet, or the main thread's); a case
+ * that cannot be read shows as such rather than breaking the list. */
 static void
-item_load (ObCaseItem *item)
+case_data_read (CaseData *d, ObStore *store, ObDate today)
 {
-  CaseData *d = item->data;
-  g_autoptr (ObEntity) the_case = NULL;
+  g_autoptr (ObEntity) the_case = ob_store_get (store, "case", d->id, NULL);
 
-  if (d->loaded)
-    return;
   d->loaded = TRUE;
-  the_case = ob_store_get (item->store, "case", d->id, NULL);
   if (the_case == NULL)
     {
       d->name = g_strdup (_ ("(cannot be read)"));
@@ -165,8 +161,16 @@ item_load (ObCaseItem *item)
       return;
     }
   d->name = case_name (the_case);
-  d->summary = case_summary (the_case, ob_date_today ());
+  d->summary = case_summary (the_case, today);
   d->conflicts = ob_entity_conflict_count (the_case);
+}
+
+/* Reads the case once. */
+static void
+item_load (ObCaseItem *item)
+{
+  if (!item->data->loaded)
+    case_data_read (item->data, item->store, ob_date_today ());
 }
 
 const char *
@@ -273,6 +277,9 @@ typedef struct
   guint generation;
   GCancellable *cancellable;
   Workers *workers;
+  guint search_limit;
+  gboolean read_first_rows; /* the background pass reads them (read_first_rows()) */
+  GPtrArray *first_rows;    /* CaseData*, read by the pass */
 } Job;
 
 static void
@@ -281,6 +288,7 @@ job_free (Job *job)
   g_clear_pointer (&job->base, ob_case_filter_data_unref);
   g_clear_pointer (&job->all, g_ptr_array_unref);
   g_strfreev (job->names);
+  g_clear_pointer (&job->first_rows, g_ptr_array_unref);
   g_object_unref (job->cancellable);
   workers_unref (job->workers);
   g_free (job);
@@ -307,8 +315,9 @@ struct _ObCaseList
   Workers *workers;
   gboolean busy, pending;
   guint search_limit;
-  gboolean more;     /* the search found more cases than it shows */
-  guint pass_source; /* starts the background pass */
+  gboolean more;            /* the search found more cases than it shows */
+  guint pass_source;        /* starts the background pass */
+  gboolean first_rows_kept; /* @items hold the pass's first rows (read_first_rows()) */
 };
 
 /* The background pass: the overdue badges come from one pass over the due
@@ -321,6 +330,13 @@ struct _ObCaseList
  * "my cases" (whose names may change) answers at once afterwards. */
 #define PASS_DELAY_MS 500
 #define BACKGROUND_SCANS (OB_CASE_SCAN_DUE | OB_CASE_SCAN_NAMES | OB_CASE_SCAN_PLACEMENTS)
+
+/* The first background pass after the list is made or reloaded reads the
+ * first OB_CASE_LIST_FIRST_ROWS rows of each one-letter search into the
+ * cache (read_first_rows()), so that the frame after a first letter does
+ * not wait for their cases' scattered pages. What those reads may map
+ * (kB) before the pass gives the pages back: */
+#define FIRST_ROWS_MAPPED_KB (16 * 1024)
 
 enum
 {
@@ -367,7 +383,10 @@ case_data_for (ObCaseList *list, const char *id)
       /* Kept across searches, so that a row shown again reads nothing;
        * bounded, as every search shows other cases. */
       if (g_hash_table_size (list->items) >= MAX_ITEMS)
-        g_hash_table_remove_all (list->items);
+        {
+          g_hash_table_remove_all (list->items);
+          list->first_rows_kept = FALSE;
+        }
       d = case_data_new (id);
       g_hash_table_insert (list->items, d->id, d);
     }
@@ -697,6 +716,56 @@ refresh (ObCaseList *list)
   refresh_full (list, FALSE);
 }
 
+/* The cases of the first OB_CASE_LIST_FIRST_ROWS rows of each one-letter
+ * search (no filter), as the rows would read them, for the state @data
+ * answers for. */
+static GPtrArray *
+read_first_rows (Job *job, ObCaseFilterData *data)
+{
+  g_autoptr (GPtrArray) initials = ob_name_index_initials (data->names);
+  g_autoptr (GArray) places = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GHashTable) read = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) case_data_unref);
+
+  for (guint i = 0; i < initials->len && !g_cancellable_is_cancelled (job->cancellable); i++)
+    {
+      ob_name_index_search (data->names, g_ptr_array_index (initials, i), job->search_limit, NULL,
+                            NULL, data->ids, places, NULL);
+      for (guint j = 0; j < places->len && j < OB_CASE_LIST_FIRST_ROWS; j++)
+        {
+          const char *id = g_ptr_array_index (data->ids, g_array_index (places, guint, j));
+          CaseData *d;
+
+          if (!g_hash_table_add (read, (gpointer) id))
+            continue;
+          d = case_data_new (id);
+          case_data_read (d, job->store, job->today);
+          if (!d->overdue_known)
+            d->overdue_known = ob_case_filter_data_overdue (data, id, &d->overdue);
+          g_ptr_array_add (rows, d);
+        }
+      /* Each read maps ~0.5 MB around what it reads. */
+      if (ob_store_mapped_file_kb ()
+          > ob_store_mapped_file_kb_at_unmap (job->store) + FIRST_ROWS_MAPPED_KB)
+        ob_store_unmap_pages (job->store);
+    }
+  return rows;
+}
+
+/* Puts the pass's first rows into the cache, where no row has read its
+ * case since (the cache has the store's state the pass read). */
+static void
+keep_first_rows (ObCaseList *list, GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len && g_hash_table_size (list->items) < MAX_ITEMS; i++)
+    {
+      CaseData *d = g_ptr_array_index (rows, i);
+      if (!g_hash_table_contains (list->items, d->id))
+        g_hash_table_insert (list->items, d->id, g_rc_box_acquire (d));
+    }
+  list->first_rows_kept = TRUE;
+}
+
 static void start_job (ObCaseList *list);
 
 static void
@@ -712,6 +781,8 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_ptr_array_remove (list->jobs, job);
   /* The pass read all over the store, giving back as it went; the rest. */
   ob_store_unmap_pages (list->store);
+  if (job->first_rows && job->generation == list->generation)
+    keep_first_rows (list, job->first_rows);
   if (data == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("cannot filter the case list: %s", error->message);
   /* An answer that knows less than the one in use (jobs may end in any
@@ -750,6 +821,9 @@ job_run (GTask *task, gpointer source, gpointer task_data, GCancellable *cancell
   ObCaseFilterData *data
       = ob_case_filter_compute (job->store, job->base, job->all, job->scans,
                                 (const char *const *) job->names, job->today, cancellable, &error);
+  /* Before the answer goes: job_done() may run at once. */
+  if (data && job->read_first_rows && data->names)
+    job->first_rows = read_first_rows (job, data);
   if (data)
     g_task_return_pointer (task, data, (GDestroyNotify) ob_case_filter_data_unref);
   else
@@ -790,6 +864,7 @@ start_job (ObCaseList *list)
   job->names = g_strdupv (list->my_names);
   job->cancellable = g_cancellable_new ();
   job->workers = workers_ref (list->workers);
+  job->search_limit = list->search_limit;
   /* Reuse the ids of an answer for the same state; else read everything
    * the filters in use (and the ones kept) need. */
   if (list->data && list->data_generation == list->generation)
@@ -802,6 +877,7 @@ start_job (ObCaseList *list)
       job->scans = ob_case_filter_scans (list->filter) | missing;
       job->all = list->all ? g_ptr_array_ref (list->all) : NULL;
     }
+  job->read_first_rows = (job->scans & OB_CASE_SCAN_NAMES) && !list->first_rows_kept;
   g_ptr_array_add (list->jobs, job);
   g_mutex_lock (&list->workers->mutex);
   list->workers->running++;
@@ -858,6 +934,7 @@ void
 ob_case_list_reload (ObCaseList *list)
 {
   g_hash_table_remove_all (list->items);
+  list->first_rows_kept = FALSE;
   g_clear_pointer (&list->all, g_ptr_array_unref);
   invalidate (list);
   refresh_full (list, TRUE);

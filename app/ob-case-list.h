@@ -45,6 +45,10 @@ guint ob_case_item_get_position (ObCaseItem *item);
 /* The most cases a search shows; ob_case_list_get_more() tells when it
  * found more. */
 #define OB_CASE_LIST_SEARCH_LIMIT 2000
+/* The first rows of each one-letter search that the list's background
+ * pass reads ahead, after the list is made or reloaded: a first letter
+ * typed draws rows whose cases are read already. Enough for a tall list. */
+#define OB_CASE_LIST_FIRST_ROWS 24
 
 #define OB_TYPE_CASE_LIST (ob_case_list_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseList, ob_case_list, OB, CASE_LIST, GObject)

@@ -86,6 +86,31 @@ ob_name_index_unref (ObNameIndex *index)
   g_free (index);
 }
 
+GPtrArray *
+ob_name_index_initials (ObNameIndex *index)
+{
+  GPtrArray *initials = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < index->words->len; i++)
+    {
+      const char *word = g_ptr_array_index (index->words, i);
+      char *initial;
+
+      if (*word == '\0')
+        continue;
+      initial = g_strndup (word, g_utf8_next_char (word) - word);
+      if (g_hash_table_contains (seen, initial))
+        {
+          g_free (initial);
+          continue;
+        }
+      g_hash_table_add (seen, initial);
+      g_ptr_array_add (initials, initial);
+    }
+  return initials;
+}
+
 guint
 ob_name_index_size (ObNameIndex *index)
 {

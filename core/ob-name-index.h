@@ -46,6 +46,10 @@ gboolean ob_name_index_search (ObNameIndex *index,
                                GArray *ret_places,
                                gboolean *ret_more);
 
+/* The first letter of each word held, once each (as searches take them:
+ * lowercase, without accents), in the index's order. */
+GPtrArray *ob_name_index_initials (ObNameIndex *index);
+
 /* The entries held (for tests and the benchmark). */
 guint ob_name_index_size (ObNameIndex *index);
 

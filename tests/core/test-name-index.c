@@ -42,6 +42,15 @@ setup (void **state)
   assert_non_null (f->store);
   if (!ob_demo_generate (f->store, &options, NULL, &error))
     fail_msg ("demo data: %s", error->message);
+  /* The demo protects ~1 % of identities, so 400 cases may have none. */
+  {
+    g_autoptr (GPtrArray) first = ob_store_case_page (f->store, NULL, 1, &error);
+    g_autoptr (ObEdit) edit = NULL;
+    assert_true (first && first->len == 1);
+    edit = ob_edit_new ("case", g_ptr_array_index (first, 0));
+    ob_edit_set_bool (edit, "protected_identity", TRUE);
+    assert_true (ob_store_commit_edit (f->store, edit, NULL, &error));
+  }
   f->ids = ob_store_case_page (f->store, NULL, G_MAXUINT, &error);
   assert_non_null (f->ids);
   assert_int_equal (f->ids->len, N_CASES);
@@ -150,6 +159,60 @@ test_same_as_store (void **state)
   assert_true (ob_name_index_size (f->index) >= N_CASES);
 }
 
+/* The initials: each first letter of a name word once, as a search takes
+ * it (lowercase, no accents), and each finds cases; a letter that begins
+ * no word is not among them. */
+static void
+test_initials (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr (GPtrArray) initials = ob_name_index_initials (f->index);
+  g_autoptr (GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GArray) places = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < f->ids->len; i++)
+    {
+      g_autoptr (ObEntity) the_case
+          = ob_store_get (f->store, "case", g_ptr_array_index (f->ids, i), NULL);
+      const char *names[] = { ob_entity_get_string (the_case, "given_name"),
+                              ob_entity_get_string (the_case, "family_name") };
+      if (ob_entity_get_bool (the_case, "protected_identity"))
+        continue; /* not in the name index */
+      for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+        if (names[n] && *names[n])
+          {
+            /* Its words: "Anna-Karin" is two. */
+            g_autofree char *plain = g_utf8_normalize (names[n], -1, G_NORMALIZE_NFD);
+            gboolean word_start = TRUE;
+            for (const char *p = plain; *p; p = g_utf8_next_char (p))
+              {
+                gunichar c = g_utf8_get_char (p);
+                if (g_unichar_ismark (c))
+                  continue;
+                if (!g_unichar_isalnum (c))
+                  word_start = TRUE;
+                else if (word_start)
+                  {
+                    char letter[8] = { 0 };
+                    g_unichar_to_utf8 (g_unichar_tolower (c), letter);
+                    g_hash_table_add (expected, g_strdup (letter));
+                    word_start = FALSE;
+                  }
+              }
+          }
+    }
+  assert_true (g_hash_table_size (expected) > 5);
+  assert_int_equal (initials->len, g_hash_table_size (expected));
+  for (guint i = 0; i < initials->len; i++)
+    {
+      const char *initial = g_ptr_array_index (initials, i);
+      if (!g_hash_table_contains (expected, initial))
+        fail_msg ("“%s” begins no name", initial);
+      assert_true (ob_name_index_search (f->index, initial, 1, NULL, NULL, f->ids, places, NULL));
+      assert_int_equal (places->len, 1);
+    }
+}
+
 /* Two words: the store answers (the index says so and sets nothing). */
 static void
 test_two_words (void **state)
@@ -210,6 +273,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_same_as_store, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_initials, setup, teardown),
     cmocka_unit_test_setup_teardown (test_two_words, setup, teardown),
     cmocka_unit_test_setup_teardown (test_older_state, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancelled, setup, teardown),

@@ -579,6 +579,55 @@ test_overdue_counts (void **state)
   ob_ui_settle ();
 }
 
+/* The list's first pass reads the first rows of every one-letter search
+ * (no row asks for them: this list is in no view), as a row reads them;
+ * a reload drops them, and the pass after it reads them again. */
+static void
+test_first_rows (void **state)
+{
+  ObUiFixture *f = *state;
+  ObStore *store = ob_ui_fixture_store (f);
+  g_autoptr (ObCaseList) list = ob_case_list_new (store, NULL);
+  GListModel *model = G_LIST_MODEL (list);
+
+  for (int round = 0; round < 2; round++)
+    {
+      guint letters = 0;
+
+      assert_true (ob_ui_wait (counts_ready, list, 20000));
+      for (char c = 'a'; c <= 'z'; c++)
+        {
+          char query[2] = { c, '\0' };
+          guint n;
+
+          ob_case_list_set_query (list, query);
+          n = g_list_model_get_n_items (model);
+          letters += n > 0;
+          for (guint i = 0; i < n && i < OB_CASE_LIST_FIRST_ROWS; i++)
+            {
+              g_autoptr (ObCaseItem) item = g_list_model_get_item (model, i);
+              const char *id = ob_case_item_get_id (item);
+              g_autoptr (ObEntity) the_case = ob_store_get (store, "case", id, NULL);
+              g_autofree char *name = NULL;
+              guint overdue = G_MAXUINT;
+
+              if (!ob_case_item_is_loaded (item))
+                fail_msg ("“%s”, row %u: %s was not read ahead (round %d)", query, i, id, round);
+              assert_non_null (the_case);
+              name = g_strdup_printf ("%s %s", ob_entity_get_string (the_case, "given_name"),
+                                      ob_entity_get_string (the_case, "family_name"));
+              assert_string_equal (ob_case_item_get_name (item), name);
+              assert_true (ob_store_case_overdue (store, id, ob_date_today (), &overdue, NULL));
+              assert_int_equal (ob_case_item_get_overdue (item), overdue);
+            }
+        }
+      assert_true (letters > 5);
+      ob_case_list_set_query (list, "");
+      ob_case_list_reload (list);
+      assert_false (ob_case_list_get_counts_ready (list));
+    }
+}
+
 static int
 run (ObUiFixture *fixture)
 {
@@ -588,6 +637,7 @@ run (ObUiFixture *fixture)
     cmocka_unit_test_setup (test_store_change, setup),
     cmocka_unit_test_setup (test_search_limit, setup),
     cmocka_unit_test_setup (test_overdue_counts, setup),
+    cmocka_unit_test_setup (test_first_rows, setup),
   };
   int failed;
   fixture_ = fixture;
