@@ -46,6 +46,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "ob-application.h"
 #include "ob-case-list.h"
@@ -261,6 +262,14 @@ list_changed_and_painted (Child *child)
   return child->model_changes > 0 && child->paints > child->paints_at_model_change;
 }
 
+/* This process's minor page faults so far (for the verbose figures). */
+static long
+minor_faults (void)
+{
+  struct rusage usage;
+  return getrusage (RUSAGE_SELF, &usage) == 0 ? usage.ru_minflt : 0;
+}
+
 /* Lets idle work and redraws run for a while, as between keystrokes. */
 static void
 settle (Child *child, guint ms_)
@@ -349,8 +358,10 @@ run_keys (Child *child)
       const char *text = g_ptr_array_index (texts, i);
       gint64 start;
       double total, to_model;
+      long faults;
 
       child->model_changes = 0;
+      faults = minor_faults ();
       start = g_get_monotonic_time ();
       gtk_editable_set_text (GTK_EDITABLE (entry), text);
       if (!wait_for (list_changed_and_painted, child))
@@ -358,6 +369,7 @@ run_keys (Child *child)
           fprintf (stderr, "bench-ui: no list change or frame after typing “%s”\n", text);
           exit (2);
         }
+      faults = minor_faults () - faults;
       total = ms (child->last_paint_at - start);
       to_model = ms (child->model_changed_at - start);
 
@@ -375,11 +387,12 @@ run_keys (Child *child)
         worst_later = MAX (worst_later, total);
       if (g_getenv ("BENCH_UI_VERBOSE"))
         printf ("    “%s”: %u rows, %.1f ms to frame (list changed at %.1f ms; layout from "
-                "%.1f, painted at %.1f; began at %.6f s; sidebar %d px)\n",
+                "%.1f, painted at %.1f; began at %.6f s; sidebar %d px; %ld page faults)\n",
                 text, g_list_model_get_n_items (model), total, to_model,
                 ms (child->layout_at - start), ms (child->paint_at - start), start / 1e6,
                 gtk_widget_get_width (
-                    gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (entry)))));
+                    gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (entry)))),
+                faults);
       settle (child, 120);
     }
   g_signal_handlers_disconnect_by_func (model, on_list_changed, child);
