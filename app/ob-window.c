@@ -49,6 +49,7 @@ struct _ObWindow
   guint unmap_source;        /* the store's pages wait to be given back */
   GThreadPool *give_back;    /* one thread: gives the store's pages back (give_back_pages()) */
   gint giving_back;          /* atomic: a give-back is queued or running */
+  gint give_back_again;      /* atomic: asked for since the running one began */
   gboolean disposed;         /* no give-back starts any more */
   guint64 unmap_budget;      /* kB: OB_UNMAP_BUDGET_KB */
   gboolean list_more;        /* the list title's tooltip says why its count has a "+" */
@@ -152,8 +153,15 @@ static void
 give_back_run (gpointer data, gpointer user_data)
 {
   ObWindow *self = user_data; /* the window waits for this in its dispose */
-  ob_store_unmap_pages (self->store);
-  g_atomic_int_set (&self->giving_back, FALSE);
+  do
+    {
+      g_atomic_int_set (&self->give_back_again, FALSE);
+      ob_store_unmap_pages (self->store);
+      g_atomic_int_set (&self->giving_back, FALSE);
+    }
+  /* Asked for meanwhile: once more, unless the asker has queued one. */
+  while (g_atomic_int_get (&self->give_back_again)
+         && g_atomic_int_compare_and_exchange (&self->giving_back, FALSE, TRUE));
 }
 
 /* Gives back the store pages reads mapped, on a thread: reading the
@@ -163,8 +171,12 @@ give_back_run (gpointer data, gpointer user_data)
 static void
 give_back_pages (ObWindow *self)
 {
-  if (self->disposed || !g_atomic_int_compare_and_exchange (&self->giving_back, FALSE, TRUE))
-    return; /* the one under way gives back what is mapped by then */
+  if (self->disposed)
+    return;
+  /* Seen by a give-back under way, which then runs once more. */
+  g_atomic_int_set (&self->give_back_again, TRUE);
+  if (!g_atomic_int_compare_and_exchange (&self->giving_back, FALSE, TRUE))
+    return;
   if (self->give_back == NULL)
     self->give_back = g_thread_pool_new (give_back_run, self, 1, FALSE, NULL);
   g_thread_pool_push (self->give_back, self, NULL);
