@@ -73,9 +73,10 @@ struct _ObCaseView
   cJSON *undo_fields;
   guint sections;
   guint rebuild_idle;
-  guint rebuild_pages; /* mask of 1 << Page */
-  guint stale_pages;   /* mask of 1 << Page: emptied, built when shown */
-  guint history_shown; /* changes the history shows (HISTORY_STEP more on request) */
+  guint rebuild_pages;        /* mask of 1 << Page */
+  guint stale_pages;          /* mask of 1 << Page: emptied, built when shown */
+  gboolean sections_changing; /* set_sections() hides and shows tabs */
+  guint history_shown;        /* changes the history shows (HISTORY_STEP more on request) */
   double stale_scroll[N_PAGES];
   gboolean disposing;
 
@@ -2192,6 +2193,8 @@ refresh_page (ObCaseView *self, Page page)
 static void
 on_page_shown (ObCaseView *self)
 {
+  if (self->sections_changing)
+    return;
   for (guint p = 0; p < N_PAGES; p++)
     if ((self->stale_pages & (1u << p)) && page_shown (self, p))
       rebuild_page (self, p);
@@ -2265,7 +2268,10 @@ ob_case_view_set_sections (ObCaseView *self, guint sections)
   if (self->sections == sections)
     return;
   self->sections = sections;
+  /* The tab shown instead of one now hidden is built once, below. */
+  self->sections_changing = TRUE;
   update_visible_pages (self);
+  self->sections_changing = FALSE;
   rebuild_all (self);
 }
 

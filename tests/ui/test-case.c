@@ -725,7 +725,14 @@ test_teacher (void **state)
   GtkWidget *stack
       = gtk_widget_get_ancestor (ob_case_view_get_page (view, "placements"), ADW_TYPE_VIEW_STACK);
 
+  /* From a tab the teacher does not see: the one shown instead is built
+   * at once, for the teacher. */
+  ob_case_view_show_page (view, "placements");
+  ob_ui_settle ();
   ob_case_view_set_sections (view, OB_CASE_SECTIONS_TEACHER);
+  GtkWidget *shown = adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack));
+  assert_true (shown != ob_case_view_get_page (view, "placements"));
+  assert_true (ADW_IS_BIN (shown) && adw_bin_get_child (ADW_BIN (shown)) != NULL);
   AdwViewStackPage *page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
                                                     ob_case_view_get_page (view, "placements"));
   assert_false (adw_view_stack_page_get_visible (page));
