@@ -22,9 +22,18 @@ struct _ObApplication
   ObWindow *window;
   GSettings *settings;
   ObSyncController *sync;
-  GtkWindow *preferences; /* weak */
-  GThread *opening;       /* opens the store while GTK starts (open_ahead) */
+  GtkWindow *preferences;         /* weak */
+  GThread *opening;               /* opens the store while GTK starts (open_ahead) */
+  struct _Opening *opening_state; /* its data, until it is joined */
+  guint open_wait_ms;             /* how long activation waits before it says so */
+  GtkWindow *opening_window;      /* weak: says the store is still opening */
+  guint opening_poll;             /* looks whether it is open */
 };
+
+/* How long activation waits for the store opened ahead before it shows a
+ * window that says the store is opening (an index rebuild after an update
+ * takes ~1.6 s per 1 000 cases). */
+#define OPEN_WAIT_MS 400
 
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
 
@@ -139,11 +148,12 @@ show_window (ObApplication *self, GPtrArray *case_ids)
 /* The store is opened, and the case list's ids read, on a thread while GTK
  * starts (~0.3 s): at 100 000 cases the ids alone take ~0.15 s, mostly
  * page faults, which would otherwise come before the first frame. */
-typedef struct
+typedef struct _Opening
 {
   char *dir;
   ObStore *store;
   GPtrArray *case_ids; /* NULL when they could not be read: the list reads them */
+  gint done;           /* atomic: the thread has returned, or is about to */
 } Opening;
 
 static void
@@ -180,6 +190,7 @@ open_ahead (gpointer data)
        * ob-case-list.c). */
       ob_store_unmap_pages (opening->store);
     }
+  g_atomic_int_set (&opening->done, TRUE);
   return opening;
 }
 
@@ -189,6 +200,7 @@ static ObStore *
 take_opened (ObApplication *self, const char *dir, GPtrArray **ret_case_ids)
 {
   Opening *opening = self->opening ? g_thread_join (g_steal_pointer (&self->opening)) : NULL;
+  self->opening_state = NULL;
   g_autofree char *wanted = g_canonicalize_filename (dir, NULL);
   ObStore *store = NULL;
 
@@ -268,12 +280,105 @@ show_first_run (ObApplication *self)
 
 /* ---- GApplication ------------------------------------------------------------ */
 
+/* Opens the store (the one opened ahead, or now) and shows the window, or
+ * why it cannot be opened. */
+static void
+open_and_show (ObApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ob_application_open_store (self, self->store_dir, FALSE, &error))
+    {
+      GtkWidget *dialog
+          = adw_message_dialog_new (NULL, _ ("The case store cannot be opened"), error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "quit", _ ("_Quit"));
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+      g_signal_connect_swapped (dialog, "response", G_CALLBACK (g_application_quit), self);
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+/* TRUE once the store opened ahead is open (or failed), waiting up to @ms. */
+static gboolean
+opened_within (ObApplication *self, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  while (!g_atomic_int_get (&self->opening_state->done))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static gboolean
+opening_poll (gpointer data)
+{
+  ObApplication *self = data;
+
+  if (!opened_within (self, 0))
+    return G_SOURCE_CONTINUE;
+  self->opening_poll = 0;
+  /* The next window first, so that the application keeps running. */
+  open_and_show (self);
+  if (self->opening_window)
+    gtk_window_destroy (self->opening_window);
+  return G_SOURCE_REMOVE;
+}
+
+/* The store takes long to open (its indexes are rebuilt after an update):
+ * a window says so until it is open. Closing it quits; the rebuild, never
+ * committed, starts over at the next start. */
+static void
+show_opening (ObApplication *self)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *page = adw_status_page_new ();
+  GtkWidget *spinner = gtk_spinner_new ();
+
+  gtk_window_set_title (GTK_WINDOW (window), "Obruten");
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 400);
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), _ ("Opening the case store"));
+  adw_status_page_set_description (
+      ADW_STATUS_PAGE (page),
+      _ ("Its indexes are brought up to date after an update of Obruten. With many cases this "
+         "takes a few minutes, once. Nothing is lost if you quit now: it starts over next "
+         "time."));
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Opening the case store"), -1);
+  adw_status_page_set_child (ADW_STATUS_PAGE (page), spinner);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
+  self->opening_window = GTK_WINDOW (window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->opening_window);
+  self->opening_poll = g_timeout_add (100, opening_poll, self);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+GtkWindow *
+ob_application_get_opening_window (ObApplication *self)
+{
+  return self->opening_window;
+}
+
+void
+ob_application_set_open_wait (ObApplication *self, guint ms)
+{
+  self->open_wait_ms = ms;
+}
+
 static void
 ob_application_activate (GApplication *application)
 {
   ObApplication *self = OB_APPLICATION (application);
   g_autofree char *data_file = g_build_filename (self->store_dir, "data.mdb", NULL);
-  g_autoptr (GError) error = NULL;
 
   if (self->window)
     {
@@ -285,15 +390,10 @@ ob_application_activate (GApplication *application)
       show_first_run (self);
       return;
     }
-  if (!ob_application_open_store (self, self->store_dir, FALSE, &error))
-    {
-      GtkWidget *dialog
-          = adw_message_dialog_new (NULL, _ ("The case store cannot be opened"), error->message);
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "quit", _ ("_Quit"));
-      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
-      g_signal_connect_swapped (dialog, "response", G_CALLBACK (g_application_quit), self);
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+  if (self->opening && !opened_within (self, self->open_wait_ms))
+    show_opening (self);
+  else
+    open_and_show (self);
 }
 
 static gint
@@ -402,6 +502,7 @@ ob_application_startup (GApplication *application)
     {
       Opening *opening = g_new0 (Opening, 1);
       opening->dir = g_canonicalize_filename (self->store_dir, NULL);
+      self->opening_state = opening;
       self->opening = g_thread_new ("obruten-open", open_ahead, opening);
     }
   G_APPLICATION_CLASS (ob_application_parent_class)->startup (application);
@@ -431,6 +532,7 @@ ob_application_shutdown (GApplication *application)
   ObApplication *self = OB_APPLICATION (application);
   GList *windows;
 
+  g_clear_handle_id (&self->opening_poll, g_source_remove);
   /* No worker may hold the store when it closes. The windows' workers (the
    * case list's filters and background pass, reports) are waited for when
    * their window goes, and app.quit leaves the windows open: close them. */
@@ -441,8 +543,13 @@ ob_application_shutdown (GApplication *application)
   G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (application);
   /* The windows are gone: nothing borrows the store any more. */
   g_clear_pointer (&self->store, ob_store_close);
-  if (self->opening)
+  if (self->opening && g_atomic_int_get (&self->opening_state->done))
     opening_free (g_thread_join (g_steal_pointer (&self->opening)));
+  else if (self->opening)
+    /* Quit while the store still opens (an index rebuild): the process
+     * ends with it, and its write, never committed, starts over next time. */
+    g_thread_unref (g_steal_pointer (&self->opening));
+  self->opening_state = NULL;
 }
 
 static void
@@ -476,6 +583,7 @@ ob_application_init (ObApplication *self)
     { NULL },
   };
   self->store_dir = g_build_filename (g_get_user_data_dir (), "obruten", NULL);
+  self->open_wait_ms = OPEN_WAIT_MS;
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

@@ -30,5 +30,11 @@ ObSyncController *ob_application_get_sync (ObApplication *application);
 
 /* The Preferences window while it is open, else NULL. */
 GtkWindow *ob_application_get_preferences (ObApplication *application);
+/* The window that says the store is still opening (its indexes rebuilt
+ * after an update), while it is shown; else NULL. */
+GtkWindow *ob_application_get_opening_window (ObApplication *application);
+/* How long activation waits for the store before it shows that window
+ * (400 ms unless set; for tests). */
+void ob_application_set_open_wait (ObApplication *application, guint ms);
 
 G_END_DECLS
