@@ -327,9 +327,10 @@ opening_poll (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The store takes long to open (its indexes are rebuilt after an update):
- * a window says so until it is open. Closing it quits; the rebuild, never
- * committed, starts over at the next start. */
+/* The store takes long to open (its indexes rebuilt, or its layout
+ * migrated, after an update; or a cold start at many cases): a window says
+ * so until it is open. Closing it quits: an index rebuild, never
+ * committed, starts over at the next start; a migration carries on. */
 static void
 show_opening (ObApplication *self)
 {
@@ -344,9 +345,8 @@ show_opening (ObApplication *self)
   adw_status_page_set_title (ADW_STATUS_PAGE (page), _ ("Opening the case store"));
   adw_status_page_set_description (
       ADW_STATUS_PAGE (page),
-      _ ("Its indexes are brought up to date after an update of Obruten. With many cases this "
-         "takes a few minutes, once. Nothing is lost if you quit now: it starts over next "
-         "time."));
+      _ ("After an update of Obruten, the store may need to be brought up to date. With many "
+         "cases that takes a few minutes, once. Nothing is lost if you quit now."));
   gtk_widget_set_size_request (spinner, 32, 32);
   gtk_spinner_start (GTK_SPINNER (spinner));
   gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -380,9 +380,9 @@ ob_application_activate (GApplication *application)
   ObApplication *self = OB_APPLICATION (application);
   g_autofree char *data_file = g_build_filename (self->store_dir, "data.mdb", NULL);
 
-  if (self->window)
+  if (self->window || self->opening_window)
     {
-      gtk_window_present (GTK_WINDOW (self->window));
+      gtk_window_present (self->window ? GTK_WINDOW (self->window) : self->opening_window);
       return;
     }
   if (!g_file_test (data_file, G_FILE_TEST_EXISTS))

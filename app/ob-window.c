@@ -107,10 +107,21 @@ update_list_state (ObWindow *self)
   const char *page = pending ? "pending" : n ? "list" : "empty";
 
   adw_window_title_set_subtitle (self->list_title, subtitle);
-  /* Asked for when the pointer rests on the title (list_title_tooltip()):
-   * setting a tooltip's text asks the X server where the pointer is, a
-   * few round trips on the keystroke that adds or drops the "+". */
-  self->list_more = more;
+  /* The tooltip is asked for when the pointer rests on the title
+   * (list_title_tooltip()): setting its text asks the X server where the
+   * pointer is, a few round trips on the keystroke that adds or drops the
+   * "+". Screen readers get the hint as the title's description. */
+  if (more != self->list_more)
+    {
+      self->list_more = more;
+      if (more)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_title),
+                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                        ob_window_get_list_hint (self), -1);
+      else
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (self->list_title),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
   if (n == 0 && !pending)
     adw_status_page_set_description (
         self->list_empty, filtered && query && *query

@@ -94,6 +94,9 @@ ob_ui_run (guint n_cases, int (*run) (ObUiFixture *fixture))
     ob_store_close (store);
   }
   fixture.application = ob_application_new ();
+  /* The main window, however long the store takes to open (test-first-run
+   * tests the window that says it is opening). */
+  ob_application_set_open_wait (fixture.application, G_MAXUINT);
   g_signal_connect_after (fixture.application, "activate", G_CALLBACK (activated), &r);
   char *argv[] = { "test", "--store", fixture.store_dir, NULL };
   g_application_run (G_APPLICATION (fixture.application), 3, argv);

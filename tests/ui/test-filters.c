@@ -483,6 +483,14 @@ test_search_limit (void **state)
   g_autofree char *plus = g_strdup_printf (_ ("%u+ cases"), limit);
   assert_string_equal (adw_window_title_get_subtitle (title), plus);
   assert_non_null (ob_window_get_list_hint (f->window));
+  {
+    /* Also for screen readers. */
+    g_autofree char *message = gtk_test_accessible_check_property (
+        GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+        ob_window_get_list_hint (f->window));
+    if (message)
+      fail_msg ("the list title's description: %s", message);
+  }
 
   ob_window_set_filter (f->window, OB_CASE_FILTER_OVERDUE, OB_FORM_INVALID);
   ob_ui_settle ();
@@ -507,6 +515,8 @@ test_search_limit (void **state)
   wait_settled (f);
   assert_int_equal (g_list_model_get_n_items (ob_window_get_case_model (f->window)), best_overdue);
   assert_null (ob_window_get_list_hint (f->window));
+  assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (title),
+                                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
   ob_window_set_filter (f->window, OB_CASE_FILTER_NONE, OB_FORM_INVALID);
   gtk_editable_set_text (search, "");
   ob_ui_settle ();
