@@ -271,6 +271,16 @@ minor_faults (void)
   return getrusage (RUSAGE_THREAD, &usage) == 0 ? usage.ru_minflt : 0;
 }
 
+/* Runs the main loop until a frame after @paints was painted, or the
+ * time from @start runs out. */
+static void
+wait_for_paint (Child *child, guint paints, gint64 start)
+{
+  while (child->paints == paints && g_get_monotonic_time () - start < KEY_TIMEOUT_US)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (100);
+}
+
 /* Lets idle work and redraws run for a while, as between keystrokes. */
 static void
 settle (Child *child, guint ms_)
@@ -512,9 +522,7 @@ run_keys (Child *child)
         double took;
 
         ob_window_show_case (child->window, ob_case_item_get_id (item));
-        while (child->paints == paints && g_get_monotonic_time () - start < KEY_TIMEOUT_US)
-          if (!g_main_context_iteration (NULL, FALSE))
-            g_usleep (100);
+        wait_for_paint (child, paints, start);
         took = ms (g_get_monotonic_time () - start);
         g_array_append_val (opens, took);
         if (g_getenv ("BENCH_UI_VERBOSE"))
@@ -538,9 +546,7 @@ run_keys (Child *child)
           double took;
 
           ob_case_view_show_page (view, tabs[i]);
-          while (child->paints == paints && g_get_monotonic_time () - start < KEY_TIMEOUT_US)
-            if (!g_main_context_iteration (NULL, FALSE))
-              g_usleep (100);
+          wait_for_paint (child, paints, start);
           took = ms (g_get_monotonic_time () - start);
           g_array_append_val (tabs_shown, took);
           if (g_getenv ("BENCH_UI_VERBOSE"))
@@ -566,9 +572,7 @@ run_keys (Child *child)
         start = g_get_monotonic_time ();
         g_signal_emit_by_name (row, "entry-activated");
         saved = ms (g_get_monotonic_time () - start);
-        while (child->paints == paints && g_get_monotonic_time () - start < KEY_TIMEOUT_US)
-          if (!g_main_context_iteration (NULL, FALSE))
-            g_usleep (100);
+        wait_for_paint (child, paints, start);
         double frame = ms (g_get_monotonic_time () - start);
         if (g_getenv ("BENCH_UI_VERBOSE"))
           {
