@@ -3,14 +3,32 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-case-fields.h"
+#include "ob-json.h"
 #include "ob-registers.h"
+
+/* A text field of the form and the message next to it. */
+typedef struct
+{
+  AdwEntryRow *row;
+  GtkWidget *message;
+  const char *field; /* of a case */
+} TextField;
+
+enum
+{
+  GIVEN,
+  FAMILY,
+  BIRTH,
+  N_TEXT_FIELDS
+};
 
 typedef struct
 {
   ObStore *store;
   ObNewCaseFunc done;
   gpointer user_data;
-  AdwEntryRow *given, *family, *birth;
+  TextField text[N_TEXT_FIELDS];
   GtkDropDown *gender;
   GtkDropDown *municipality;
   GtkLabel *error;
@@ -25,6 +43,38 @@ new_case_free (gpointer data)
   g_free (data);
 }
 
+static void
+show_message (GtkWidget *row, GtkWidget *label, GtkWidget *control, const char *message)
+{
+  gboolean shown = message != NULL;
+  gtk_label_set_label (GTK_LABEL (label), shown ? message : "");
+  gtk_widget_set_visible (label, shown);
+  if (shown)
+    gtk_widget_add_css_class (row, "error");
+  else
+    gtk_widget_remove_css_class (row, "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  shown ? message : "", -1);
+}
+
+/* Checks each text field as the case page would, and shows why next to
+ * the ones refused (in the user's language). TRUE when all are right. */
+static gboolean
+check_fields (NewCase *nc)
+{
+  gboolean right = TRUE;
+  for (guint i = 0; i < N_TEXT_FIELDS; i++)
+    {
+      TextField *t = &nc->text[i];
+      g_autoptr (cJSON) value = ob_case_value_from_entry (
+          "case", t->field, gtk_editable_get_text (GTK_EDITABLE (t->row)));
+      g_autofree char *message = ob_case_check_value ("case", t->field, value);
+      show_message (GTK_WIDGET (t->row), t->message, GTK_WIDGET (t->row), message);
+      right = right && message == NULL;
+    }
+  return right;
+}
+
 static gboolean
 create (NewCase *nc)
 {
@@ -32,22 +82,21 @@ create (NewCase *nc)
   g_autoptr (GError) error = NULL;
   guint g = gtk_drop_down_get_selected (nc->gender);
   guint m = gtk_drop_down_get_selected (nc->municipality);
-  const char *given = gtk_editable_get_text (GTK_EDITABLE (nc->given));
-  const char *family = gtk_editable_get_text (GTK_EDITABLE (nc->family));
-  const char *birth = gtk_editable_get_text (GTK_EDITABLE (nc->birth));
 
-  /* Empty fields are left out, so the store names the missing one. */
-  if (*given)
-    ob_edit_set_string (edit, "given_name", given);
-  if (*family)
-    ob_edit_set_string (edit, "family_name", family);
-  if (*birth)
-    ob_edit_set_string (edit, "birth_date", birth);
+  gtk_widget_set_visible (GTK_WIDGET (nc->error), FALSE);
+  if (!check_fields (nc))
+    return FALSE;
+  for (guint i = 0; i < N_TEXT_FIELDS; i++)
+    ob_edit_set (edit, nc->text[i].field,
+                 ob_case_value_from_entry ("case", nc->text[i].field,
+                                           gtk_editable_get_text (GTK_EDITABLE (nc->text[i].row))));
   if (g < G_N_ELEMENTS (gender_codes))
     ob_edit_set_string (edit, "gender", gender_codes[g]);
   if (m != GTK_INVALID_LIST_POSITION)
     ob_edit_set_string (edit, "home_municipality", ob_municipality_nth (m)->code);
   ob_edit_set_string (edit, "status", "open");
+  /* The fields passed their checks: what is left is the store's own word
+   * (a rule across fields, a full disk), shown under the form. */
   if (!ob_store_commit_edit (nc->store, edit, NULL, &error))
     {
       gtk_label_set_label (nc->error, error->message);
@@ -68,13 +117,31 @@ on_create (GtkButton *button, NewCase *nc)
   create (nc);
 }
 
-static AdwEntryRow *
-entry_row (AdwPreferencesGroup *group, const char *title)
+static void
+on_text_changed (GtkEditable *editable, GtkWidget *message)
 {
-  AdwEntryRow *row = ADW_ENTRY_ROW (adw_entry_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_group_add (group, GTK_WIDGET (row));
-  return row;
+  /* What was refused is being corrected: the message goes until the next
+   * Create. */
+  show_message (GTK_WIDGET (editable), message, GTK_WIDGET (editable), NULL);
+}
+
+static void
+text_field (TextField *t, AdwPreferencesGroup *group, const char *field, const char *title)
+{
+  t->field = field;
+  t->row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (t->row), title);
+  t->message = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (t->message), TRUE);
+  gtk_label_set_width_chars (GTK_LABEL (t->message), 16);
+  gtk_label_set_max_width_chars (GTK_LABEL (t->message), 24);
+  gtk_label_set_xalign (GTK_LABEL (t->message), 1);
+  gtk_widget_add_css_class (t->message, "error");
+  gtk_widget_add_css_class (t->message, "caption");
+  gtk_widget_set_visible (t->message, FALSE);
+  adw_entry_row_add_suffix (t->row, t->message);
+  g_signal_connect (t->row, "changed", G_CALLBACK (on_text_changed), t->message);
+  adw_preferences_group_add (group, GTK_WIDGET (t->row));
 }
 
 static GtkDropDown *
@@ -127,9 +194,9 @@ ob_new_case_present (GtkWindow *parent, ObStore *store, ObNewCaseFunc done, gpoi
   adw_preferences_group_set_title (group, _ ("The young person"));
   adw_preferences_group_set_description (
       group, _ ("A person with a protected identity can be marked on the case page."));
-  nc->given = entry_row (group, _ ("Given name"));
-  nc->family = entry_row (group, _ ("Family name"));
-  nc->birth = entry_row (group, _ ("Birth date (YYYY-MM-DD)"));
+  text_field (&nc->text[GIVEN], group, "given_name", _ ("Given name"));
+  text_field (&nc->text[FAMILY], group, "family_name", _ ("Family name"));
+  text_field (&nc->text[BIRTH], group, "birth_date", _ ("Birth date (YYYY-MM-DD)"));
   gtk_string_list_append (genders, _ ("Girl"));
   gtk_string_list_append (genders, _ ("Boy"));
   gtk_string_list_append (genders, _ ("Other"));
@@ -167,9 +234,9 @@ ob_new_case_fill (GtkWindow *dialog,
                   const char *municipality_code)
 {
   NewCase *nc = g_object_get_data (G_OBJECT (dialog), "ob-new-case");
-  gtk_editable_set_text (GTK_EDITABLE (nc->given), given ? given : "");
-  gtk_editable_set_text (GTK_EDITABLE (nc->family), family ? family : "");
-  gtk_editable_set_text (GTK_EDITABLE (nc->birth), birth_date ? birth_date : "");
+  gtk_editable_set_text (GTK_EDITABLE (nc->text[GIVEN].row), given ? given : "");
+  gtk_editable_set_text (GTK_EDITABLE (nc->text[FAMILY].row), family ? family : "");
+  gtk_editable_set_text (GTK_EDITABLE (nc->text[BIRTH].row), birth_date ? birth_date : "");
   for (guint i = 0; i < G_N_ELEMENTS (gender_codes); i++)
     if (g_strcmp0 (gender, gender_codes[i]) == 0)
       gtk_drop_down_set_selected (nc->gender, i);
@@ -177,4 +244,23 @@ ob_new_case_fill (GtkWindow *dialog,
     if (g_strcmp0 (municipality_code, ob_municipality_nth (i)->code) == 0)
       gtk_drop_down_set_selected (nc->municipality, i);
   return create (nc);
+}
+
+const char *
+ob_new_case_field_message (GtkWindow *dialog, const char *field)
+{
+  NewCase *nc = g_object_get_data (G_OBJECT (dialog), "ob-new-case");
+  for (guint i = 0; i < N_TEXT_FIELDS; i++)
+    if (g_strcmp0 (nc->text[i].field, field) == 0)
+      return gtk_widget_get_visible (nc->text[i].message)
+                 ? gtk_label_get_label (GTK_LABEL (nc->text[i].message))
+                 : NULL;
+  return NULL;
+}
+
+const char *
+ob_new_case_message (GtkWindow *dialog)
+{
+  NewCase *nc = g_object_get_data (G_OBJECT (dialog), "ob-new-case");
+  return gtk_widget_get_visible (GTK_WIDGET (nc->error)) ? gtk_label_get_label (nc->error) : NULL;
 }

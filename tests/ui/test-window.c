@@ -368,14 +368,27 @@ test_new_case (void **state)
   guint64 before = ob_store_case_count (store, NULL);
   g_autofree char *id = NULL;
 
-  /* A wrong birth date: refused with the store's message, nothing written. */
+  /* A wrong birth date and no family name: refused, each with its message
+   * next to it in the user's language, nothing written. */
   GtkWindow *dialog = ob_new_case_present (GTK_WINDOW (f->window), store, created, &id);
   ob_ui_settle ();
-  assert_false (ob_new_case_fill (dialog, "Sara", "Lind", "2011-13-40", "girl", "1480"));
+  assert_false (ob_new_case_fill (dialog, "Sara", " ", "2011-13-40", "girl", "1480"));
   assert_null (id);
   assert_int_equal (ob_store_case_count (store, NULL), before);
+  assert_string_equal (ob_new_case_field_message (dialog, "birth_date"),
+                       _ ("Enter a date as YYYY-MM-DD"));
+  assert_string_equal (ob_new_case_field_message (dialog, "family_name"),
+                       _ ("This field is required"));
+  assert_null (ob_new_case_field_message (dialog, "given_name"));
+  assert_null (ob_new_case_message (dialog));
   ob_ui_settle ();
   g_free (ob_ui_screenshot (GTK_WIDGET (dialog), "new-case-error"));
+
+  /* Correcting a field takes its message away. */
+  assert_false (ob_new_case_fill (dialog, "Sara", "Lind", "2011-13-40", "girl", "1480"));
+  assert_null (ob_new_case_field_message (dialog, "family_name"));
+  assert_non_null (ob_new_case_field_message (dialog, "birth_date"));
+  assert_int_equal (ob_store_case_count (store, NULL), before);
 
   /* Right: the case is in the store and opens in the window. */
   assert_true (ob_new_case_fill (dialog, "Sara", "Lind", "2011-04-02", "girl", "1480"));
