@@ -386,6 +386,10 @@ fill_table (ObReportView *self)
           if (r == 0)
             {
               gtk_widget_add_css_class (label, "caption-heading");
+              /* Long headings wrap, so the columns are as wide as their
+               * numbers, and the table fits beside the form. */
+              gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+              gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
               gtk_label_set_justify (GTK_LABEL (label),
                                      c < n_labels ? GTK_JUSTIFY_LEFT : GTK_JUSTIFY_RIGHT);
               gtk_widget_set_valign (label, GTK_ALIGN_END);
