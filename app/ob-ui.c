@@ -107,7 +107,7 @@ ob_ui_form_label (const char *form_code)
       case OB_FORM_SKYDDAT_BOENDE:
         return _ ("Protected housing");
       case OB_FORM_ENSAMKOMMANDE_18_21:
-        return _ ("Unaccompanied young person 18–21");
+        return _ ("Unaccompanied young person 18–20");
       default:
         return "–";
     }
