@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ob-case-dialogs.h"
+#include "ob-case-list.h"
 #include "ob-case-view.h"
 #include "ob-json.h"
 #include "ob-print.h"
@@ -543,10 +544,22 @@ test_conflict (void **state)
                        (const char *const[]){ base }, 1);
   assert_true (ob_store_write (store, apply_change, change, &error));
   g_assert_no_error (error);
-  ob_case_view_reload (view);
+  /* As after a pull: the window takes in what arrived. */
+  ob_window_pulled (f->window);
+  ob_ui_settle ();
   {
     g_autoptr (ObEntity) c = get ("case", case_id);
     assert_int_equal (ob_entity_conflict_count (c), 1);
+    /* The page, the list and the title show the same version. */
+    const char *shown = ob_entity_get_string (c, "given_name");
+    guint position
+        = ob_case_list_find (OB_CASE_LIST (ob_window_get_case_model (f->window)), case_id);
+    g_autoptr (ObCaseItem) item
+        = g_list_model_get_item (ob_window_get_case_model (f->window), position);
+    assert_string_equal (gtk_editable_get_text (GTK_EDITABLE (
+                             ob_case_view_find_field (view, "case", case_id, "given_name"))),
+                         shown);
+    assert_true (g_str_has_prefix (ob_case_item_get_name (item), shown));
   }
   GtkWidget *banner = ob_case_view_get_banner (view);
   assert_true (gtk_widget_get_visible (banner));
