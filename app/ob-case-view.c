@@ -2484,6 +2484,8 @@ ob_case_view_init (ObCaseView *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_page_shown), self,
                            G_CONNECT_SWAPPED);
+  /* The first page shown gets its name too (no notify for it). */
+  update_switcher_title (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "case.undo", FALSE);
 }
 

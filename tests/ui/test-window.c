@@ -560,6 +560,21 @@ test_steady_sidebar (void **state)
   ob_ui_settle ();
 }
 
+/* The first widget of @type under @widget, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_narrow (void **state)
 {
@@ -567,6 +582,14 @@ test_narrow (void **state)
   gtk_window_set_default_size (GTK_WINDOW (f->window), 380, 700);
   gtk_widget_set_size_request (GTK_WIDGET (f->window), 380, 700);
   ob_ui_settle ();
+  /* The tabs are a bar at the bottom; the top names the page shown, the
+   * first one too. */
+  GtkWidget *switcher
+      = find_widget (ob_window_get_case_view (f->window), ADW_TYPE_VIEW_SWITCHER_TITLE);
+  assert_non_null (switcher);
+  assert_true (adw_view_switcher_title_get_title_visible (ADW_VIEW_SWITCHER_TITLE (switcher)));
+  assert_string_equal (adw_view_switcher_title_get_title (ADW_VIEW_SWITCHER_TITLE (switcher)),
+                       _ ("Young person"));
   g_free (ob_ui_screenshot (GTK_WIDGET (f->window), "window-narrow"));
 }
 
