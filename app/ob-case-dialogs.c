@@ -121,12 +121,38 @@ form_present (Form *form)
   return form->window;
 }
 
+/* The label under @widget that shows @text, or NULL. */
+static GtkLabel *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found = find_label (c, text);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static AdwPreferencesGroup *
 form_group (Form *form, const char *title, const char *description)
 {
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   if (title)
-    adw_preferences_group_set_title (group, title);
+    {
+      adw_preferences_group_set_title (group, title);
+      /* A step's name can be long (in English more than in Swedish): its
+       * title wraps instead of ending in "…" (libadwaita 1.2 cuts group
+       * titles to one line). */
+      GtkLabel *label = find_label (GTK_WIDGET (group), title);
+      if (label)
+        {
+          gtk_label_set_ellipsize (label, PANGO_ELLIPSIZE_NONE);
+          gtk_label_set_wrap (label, TRUE);
+        }
+    }
   if (description)
     adw_preferences_group_set_description (group, description);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (form->page), group);
