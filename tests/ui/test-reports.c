@@ -112,6 +112,35 @@ count_text (const ObShare *s)
   return g_strdup_printf (_ ("%s of %s"), n, d);
 }
 
+/* A number of the change column as shown ("+0,4" in Swedish). */
+static double
+shown_number (const char *text)
+{
+  g_autofree char *c = g_strdup (text);
+  g_strdelimit (c, ",", '.');
+  return g_ascii_strtod (c, NULL);
+}
+
+/* The change column: "+7 pp (-3 – +18)", the star exactly when the
+ * interval excludes 0, and then neither bound shown as 0. */
+static void
+check_change (const char *cell, const ObShareDiff *d)
+{
+  if (d->suppressed)
+    {
+      assert_string_equal (cell, "–");
+      return;
+    }
+  const char *open = strchr (cell, '(');
+  const char *dash = open ? strstr (open, " – ") : NULL;
+  assert_non_null (dash);
+  double low = shown_number (open + 1), high = shown_number (dash + strlen (" – "));
+  gboolean star = g_str_has_suffix (cell, " *");
+  assert_int_equal (star, d->low > 0 || d->high < 0);
+  if (star && !((low > 0 && high > 0) || (low < 0 && high < 0)))
+    fail_msg ("“%s” has a star, but its interval as shown takes in 0", cell);
+}
+
 static void
 test_same_numbers (void **state)
 {
@@ -147,7 +176,9 @@ test_same_numbers (void **state)
   assert_true (suppressed > 0);
 
   /* The table: the header, then one line a row; Before's count in column
-   * 2, Now's in column 4 (5 after the days without school). */
+   * 2, Now's in column 4 (5 after the days without school); the change
+   * last. */
+  guint changes = 0;
   for (int k = 0; k < OB_N_INDICATORS; k++)
     {
       ob_report_view_set_indicator (view_, k);
@@ -161,6 +192,8 @@ test_same_numbers (void **state)
           g_autofree char *now = count_text (&ob_report_row (expected, i)->shares[0][k]);
           assert_string_equal (cells[2], before);
           assert_string_equal (cells[k == OB_IND_UNBROKEN_SCHOOLING ? 5 : 4], now);
+          check_change (cells[g_strv_length (cells) - 1], &ob_report_row (expected, i)->diffs[k]);
+          changes += !ob_report_row (expected, i)->diffs[k].suppressed;
         }
       g_clear_pointer (&table, g_ptr_array_unref);
 
@@ -183,6 +216,7 @@ test_same_numbers (void **state)
               assert_true (fabs (v->value - share->share) < 1e-12);
           }
     }
+  assert_true (changes > 0);
   ob_report_view_set_indicator (view_, OB_IND_SCHOOL_MANDATE);
   shot (GTK_WIDGET (window_), "reports");
   ob_report_view_set_indicator (view_, OB_IND_UNBROKEN_SCHOOLING);
