@@ -28,6 +28,7 @@ struct _ObApplication
   guint open_wait_ms;             /* how long activation waits before it says so */
   GtkWindow *opening_window;      /* weak: says the store is still opening */
   guint opening_poll;             /* looks whether it is open */
+  AdwToast *failure;              /* weak: says why the last sync round failed */
 };
 
 /* How long activation waits for the store opened ahead before it shows a
@@ -61,6 +62,19 @@ update_sync_indicator (ObApplication *self)
     return;
   ob_sync_controller_describe (self->sync, &icon, &label, &tooltip);
   ob_window_set_sync_status (self->window, icon, label, tooltip);
+  /* A round that failed says so until the next one ends otherwise (synced,
+   * offline): then its toast would tell what is no longer true. */
+  ObSyncState state = ob_sync_controller_get_state (self->sync);
+  if (self->failure && state != OB_SYNC_STATE_ERROR && state != OB_SYNC_STATE_SYNCING)
+    adw_toast_dismiss (self->failure);
+}
+
+static void
+forget_failure (ObApplication *self)
+{
+  if (self->failure)
+    g_object_remove_weak_pointer (G_OBJECT (self->failure), (gpointer *) &self->failure);
+  self->failure = NULL;
 }
 
 /* What the signed-in role may see: the analyst no case data at all, the
@@ -89,8 +103,13 @@ on_sync_failed (ObApplication *self, const GError *error)
 
   if (self->window == NULL)
     return;
+  if (self->failure)
+    adw_toast_dismiss (self->failure);
+  forget_failure (self);
   toast = adw_toast_new (error->message);
   adw_toast_set_timeout (toast, 8);
+  self->failure = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->failure);
   if (g_error_matches (error, OB_SYNC_ERROR, OB_SYNC_ERROR_AUTH))
     {
       adw_toast_set_button_label (toast, _ ("Sign In"));
@@ -556,6 +575,7 @@ static void
 ob_application_finalize (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
+  forget_failure (self);
   if (self->settings)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->sync);

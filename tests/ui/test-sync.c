@@ -611,6 +611,26 @@ test_auth_error (void **state)
   gtk_window_destroy (preferences);
 }
 
+/* Whether a label under @widget shows text that starts with @start. */
+static gboolean
+shows_start (GtkWidget *widget, const char *start)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+      && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (widget)), start))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    if (shows_start (c, start))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+token_toast_gone (gpointer data)
+{
+  ObUiFixture *f = data;
+  return !shows_start (GTK_WIDGET (f->window), _ ("The registry no longer accepts your token."));
+}
+
 static void
 test_unreachable (void **state)
 {
@@ -626,6 +646,8 @@ test_unreachable (void **state)
   /* Not an error: offline, saying why in the tooltip. */
   assert_string_equal (indicator (f), _ ("Offline"));
   assert_null (ob_sync_controller_get_error (controller (f)));
+  /* The last test's toast (the token refused) no longer holds: it goes. */
+  assert_true (ob_ui_wait (token_toast_gone, f, 5000));
   ob_ui_settle ();
   shot (GTK_WIDGET (f->window), "sync-unreachable");
 }
