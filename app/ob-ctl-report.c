@@ -145,26 +145,6 @@ no_minus_zero (double x)
   return r == 0 ? 0 : r;
 }
 
-/* A bound of the change's interval: whole, unless the interval excludes 0
- * and the bound would round to 0 (then to a tenth or a hundredth, so that
- * the star is seen to be right). */
-static char *
-bound_text (double pp, gboolean excludes_zero)
-{
-  if (excludes_zero && round (pp) == 0)
-    return g_strdup_printf (round (pp * 10) != 0 ? "%+.1f" : "%+.2f", pp);
-  return g_strdup_printf ("%+.0f", no_minus_zero (pp));
-}
-
-static char *
-interval_of_diff (const ObShareDiff *d)
-{
-  gboolean excludes_zero = d->low > 0 || d->high < 0;
-  g_autofree char *low = bound_text (100 * d->low, excludes_zero);
-  g_autofree char *high = bound_text (100 * d->high, excludes_zero);
-  return g_strdup_printf ("%s – %s", low, high);
-}
-
 static char *
 diff_text (const ObShareDiff *d)
 {
@@ -213,8 +193,9 @@ text_row (const ObReport *report, const ObReportRow *row, int k)
   if (compare && k >= 0)
     {
       g_ptr_array_add (cells, diff_text (&row->diffs[k]));
-      g_ptr_array_add (cells, row->diffs[k].suppressed ? g_strdup ("–")
-                                                       : interval_of_diff (&row->diffs[k]));
+      g_ptr_array_add (cells, row->diffs[k].suppressed
+                                  ? g_strdup ("–")
+                                  : ob_share_diff_interval_text (&row->diffs[k]));
     }
   g_ptr_array_add (cells, NULL);
   return (char **) g_ptr_array_free (cells, FALSE);

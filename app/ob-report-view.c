@@ -158,31 +158,18 @@ no_minus_zero (double x)
   return r == 0 ? 0 : r;
 }
 
-/* A bound of the interval, in percentage points: whole, unless the
- * interval excludes 0 and the bound would round to 0; then to a tenth or a
- * hundredth, so that "(+0.4 – +22) *" shows why it has its star. */
-static char *
-bound_text (double pp, gboolean excludes_zero)
-{
-  if (excludes_zero && round (pp) == 0)
-    return g_strdup_printf (round (pp * 10) != 0 ? "%+.1f" : "%+.2f", pp);
-  return g_strdup_printf ("%+.0f", no_minus_zero (pp));
-}
-
 /* "+7 pp (−3 – +18)", with a star when the interval excludes 0. */
 static char *
 diff_text (const ObShareDiff *d)
 {
-  g_autofree char *change = NULL, *low = NULL, *high = NULL;
-  gboolean excludes_zero = d->low > 0 || d->high < 0;
+  g_autofree char *change = NULL, *interval = NULL;
 
   if (d->suppressed)
     return g_strdup ("–");
   /* Translators: a change in percentage points ("+7 pe" in Swedish). */
   change = g_strdup_printf (_ ("%+.0f pp"), no_minus_zero (100 * d->diff));
-  low = bound_text (100 * d->low, excludes_zero);
-  high = bound_text (100 * d->high, excludes_zero);
-  return g_strdup_printf ("%s (%s – %s)%s", change, low, high, excludes_zero ? " *" : "");
+  interval = ob_share_diff_interval_text (d);
+  return g_strdup_printf ("%s (%s)%s", change, interval, ob_share_diff_clear (d) ? " *" : "");
 }
 
 /* "21% (12–32%)" */

@@ -958,6 +958,29 @@ csv_cells (GString *line, const ObShare *s, const ObShareDiff *d)
   csv_number (line, d && !d->suppressed ? d->high : NAN, FALSE);
 }
 
+gboolean
+ob_share_diff_clear (const ObShareDiff *d)
+{
+  return !d->suppressed && (d->low > 0 || d->high < 0);
+}
+
+static char *
+bound_text (double pp, gboolean clear)
+{
+  if (clear && round (pp) == 0)
+    return g_strdup_printf (round (pp * 10) != 0 ? "%+.1f" : "%+.2f", pp);
+  return g_strdup_printf ("%+.0f", round (pp) == 0 ? 0 : round (pp));
+}
+
+char *
+ob_share_diff_interval_text (const ObShareDiff *d)
+{
+  gboolean clear = ob_share_diff_clear (d);
+  g_autofree char *low = bound_text (100 * d->low, clear);
+  g_autofree char *high = bound_text (100 * d->high, clear);
+  return g_strdup_printf ("%s – %s", low, high);
+}
+
 char *
 ob_report_to_csv (const ObReport *report)
 {

@@ -115,6 +115,15 @@ typedef struct
   double high;
 } ObShareDiff;
 
+/* Whether the difference is more than chance: its interval excludes 0. */
+gboolean ob_share_diff_clear (const ObShareDiff *d);
+
+/* The interval of @d in percentage points, as "−27 – −1": whole points,
+ * unless the interval excludes 0 and a bound would round to 0; that one is
+ * given to a tenth, or a hundredth, so that it shows why ("+0.3 – +22").
+ * In the locale's numbers. */
+char *ob_share_diff_interval_text (const ObShareDiff *d);
+
 /* One row of the report: a group (a value of each breakdown, or a margin)
  * with the number of cases and every indicator, for the period [0] and the
  * comparison period [1]. */

@@ -584,11 +584,41 @@ test_comparison (void **state)
   assert_true (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_INVALID));
 }
 
+/* A change's interval as shown: whole points, except a bound that would
+ * show 0 while the interval excludes 0 (C locale here). */
+static void
+test_diff_interval_text (void **state)
+{
+  static const struct
+  {
+    ObShareDiff diff;
+    gboolean clear;
+    const char *text;
+  } cases[] = {
+    { { FALSE, -0.11, -0.274, 0.05 }, FALSE, "-27 – +5" },
+    { { FALSE, 0.11, 0.003, 0.221 }, TRUE, "+0.3 – +22" },
+    { { FALSE, -0.14, -0.28, -0.0012 }, TRUE, "-28 – -0.1" },
+    { { FALSE, -0.14, -0.28, -0.0004 }, TRUE, "-28 – -0.04" },
+    { { FALSE, 0.05, -0.004, 0.10 }, FALSE, "+0 – +10" },
+    { { TRUE, 0.11, 0.003, 0.221 }, FALSE, NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      assert_int_equal (ob_share_diff_clear (&cases[i].diff), cases[i].clear);
+      if (cases[i].text)
+        {
+          g_autofree char *text = ob_share_diff_interval_text (&cases[i].diff);
+          assert_string_equal (text, cases[i].text);
+        }
+    }
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_wilson),
+    cmocka_unit_test (test_diff_interval_text),
     cmocka_unit_test (test_newcombe),
     cmocka_unit_test (test_suppress_one_dimension),
     cmocka_unit_test (test_suppress_primary_rules),
