@@ -44,7 +44,7 @@ new_case_free (gpointer data)
 }
 
 static void
-show_message (GtkWidget *row, GtkWidget *label, GtkWidget *control, const char *message)
+show_message (GtkWidget *row, GtkWidget *label, const char *message)
 {
   gboolean shown = message != NULL;
   gtk_label_set_label (GTK_LABEL (label), shown ? message : "");
@@ -53,7 +53,7 @@ show_message (GtkWidget *row, GtkWidget *label, GtkWidget *control, const char *
     gtk_widget_add_css_class (row, "error");
   else
     gtk_widget_remove_css_class (row, "error");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   shown ? message : "", -1);
 }
 
@@ -69,7 +69,7 @@ check_fields (NewCase *nc)
       g_autoptr (cJSON) value = ob_case_value_from_entry (
           "case", t->field, gtk_editable_get_text (GTK_EDITABLE (t->row)));
       g_autofree char *message = ob_case_check_value ("case", t->field, value);
-      show_message (GTK_WIDGET (t->row), t->message, GTK_WIDGET (t->row), message);
+      show_message (GTK_WIDGET (t->row), t->message, message);
       right = right && message == NULL;
     }
   return right;
@@ -122,7 +122,7 @@ on_text_changed (GtkEditable *editable, GtkWidget *message)
 {
   /* What was refused is being corrected: the message goes until the next
    * Create. */
-  show_message (GTK_WIDGET (editable), message, GTK_WIDGET (editable), NULL);
+  show_message (GTK_WIDGET (editable), message, NULL);
 }
 
 static void
