@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 /* How much the store pages mapped since they were last given back may
  * grow before they go back at once (ob_window_queue_unmap()); the window's
  * thread gives them back a few ms later, while reads go on. */
-#define OB_UNMAP_BUDGET_KB (12 * 1024)
+#define OB_UNMAP_BUDGET_KB (8 * 1024)
 
 #define OB_TYPE_CASE_ROW (ob_case_row_get_type ())
 G_DECLARE_FINAL_TYPE (ObCaseRow, ob_case_row, OB, CASE_ROW, GtkWidget)
