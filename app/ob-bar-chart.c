@@ -218,7 +218,7 @@ legend (ObBarChart *self, cairo_t *cr, PangoContext *context, const GdkRGBA *fg,
       legend_item (&l, KEY_SWATCH, &color, series->label);
     }
   /* xgettext:no-c-format */
-  legend_item (&l, KEY_WHISKER, NULL, _ ("95 % interval"));
+  legend_item (&l, KEY_WHISKER, NULL, _ ("95% interval"));
   if (self->note)
     legend_item (&l, KEY_HATCH, NULL, self->note);
   return l.y + l.line_height;

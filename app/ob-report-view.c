@@ -235,7 +235,7 @@ table_rows (const ObReport *report, ObIndicator k)
       const char *heads[3];
       heads[0] = _ ("Count");
       /* xgettext:no-c-format */
-      heads[1] = _ ("Share (95 % CI)");
+      heads[1] = _ ("Share (95% CI)");
       heads[2] = _ ("Days without school (mean / median)");
       for (int h = 0; h < (k == OB_IND_UNBROKEN_SCHOOLING ? 3 : 2); h++)
         {
@@ -246,7 +246,7 @@ table_rows (const ObReport *report, ObIndicator k)
     }
   if (compare)
     /* xgettext:no-c-format */
-    g_strv_builder_add (b, _ ("Change\n(95 % CI)"));
+    g_strv_builder_add (b, _ ("Change\n(95% CI)"));
   g_ptr_array_add (rows, g_strv_builder_end (b));
   g_strv_builder_unref (b);
 
@@ -436,7 +436,7 @@ render (ObReportView *self)
     g_autofree char *note = g_strdup_printf (
         _ ("No count of 1–%u young people is shown: – marks a hidden number, or one from which "
            "a hidden number could be worked out, or no cases at all. A change marked * is more "
-           "than chance (its 95 %% interval excludes 0)."),
+           "than chance (its 95%% interval excludes 0)."),
         o->threshold - 1);
     gtk_label_set_text (self->note, note);
   }
