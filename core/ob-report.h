@@ -51,6 +51,8 @@ typedef struct
   const char *denominator;  /* what counts below it */
   const char *numerator_sv; /* the same, short, in Swedish for printed tables */
   const char *denominator_sv;
+  const char *numerator_en; /* the short words in English (the desktop client's) */
+  const char *denominator_en;
 } ObIndicatorDef;
 
 /* The table of definitions, in ObIndicator order (OB_N_INDICATORS rows). */

@@ -613,12 +613,32 @@ test_diff_interval_text (void **state)
     }
 }
 
+/* Every indicator says what it counts in plain words in both languages
+ * (the technical definition names fields and steps). */
+static void
+test_plain_definitions (void **state)
+{
+  const ObIndicatorDef *defs = ob_report_indicators ();
+  for (int k = 0; k < OB_N_INDICATORS; k++)
+    {
+      const char *plain[] = { defs[k].numerator_sv, defs[k].denominator_sv, defs[k].numerator_en,
+                              defs[k].denominator_en };
+      for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+        {
+          assert_non_null (plain[i]);
+          if (strchr (plain[i], '_') || strstr (plain[i], "sisam.") || strstr (plain[i], " = "))
+            fail_msg ("%s: “%s” names a field or a step", defs[k].id, plain[i]);
+        }
+    }
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_wilson),
     cmocka_unit_test (test_diff_interval_text),
+    cmocka_unit_test (test_plain_definitions),
     cmocka_unit_test (test_newcombe),
     cmocka_unit_test (test_suppress_one_dimension),
     cmocka_unit_test (test_suppress_primary_rules),
