@@ -429,15 +429,20 @@ render (ObReportView *self)
   gtk_label_set_text (self->title, indicator_label (self->indicator));
   gtk_label_set_text (self->period, text);
   definition = g_strdup_printf (_ ("Counts: %s. Out of: %s."),
-                                ob_ui_swedish () ? def->numerator_sv : def->numerator,
-                                ob_ui_swedish () ? def->denominator_sv : def->denominator);
+                                ob_ui_swedish () ? def->numerator_sv : def->numerator_en,
+                                ob_ui_swedish () ? def->denominator_sv : def->denominator_en);
   gtk_label_set_text (self->definition, definition);
   {
-    g_autofree char *note = g_strdup_printf (
+    g_autofree char *hidden = g_strdup_printf (
         _ ("No count of 1–%u young people is shown: – marks a hidden number, or one from which "
-           "a hidden number could be worked out, or no cases at all. A change marked * is more "
-           "than chance (its 95%% interval excludes 0)."),
+           "a hidden number could be worked out, or no cases at all."),
         o->threshold - 1);
+    /* The star is there only when there is a period to compare with. */
+    /* xgettext:no-c-format */
+    const char *star = _ ("A change marked * is more than chance (its 95% interval excludes 0).");
+    g_autofree char *note = ob_report_has_comparison (self->report)
+                                ? g_strdup_printf ("%s %s", hidden, star)
+                                : g_strdup (hidden);
     gtk_label_set_text (self->note, note);
   }
   fill_chart (self->chart, self->report, self->indicator);
@@ -1301,8 +1306,8 @@ on_draw_page (GtkPrintOperation *operation, GtkPrintContext *context, int n, Pri
       else
         line = g_strdup_printf (_ ("Discharged %s · as of %s"), period, today);
       definition = g_strdup_printf (_ ("Counts: %s. Out of: %s."),
-                                    ob_ui_swedish () ? def->numerator_sv : def->numerator,
-                                    ob_ui_swedish () ? def->denominator_sv : def->denominator);
+                                    ob_ui_swedish () ? def->numerator_sv : def->numerator_en,
+                                    ob_ui_swedish () ? def->denominator_sv : def->denominator_en);
       y = print_text (cr, context, "Sans Bold 14", indicator_label (page->indicator), y);
       y = print_text (cr, context, "Sans 8.5", line, y + 2);
       y = print_text (cr, context, "Sans 8", definition, y + 2);
