@@ -1560,7 +1560,8 @@ compare_history (gconstpointer a, gconstpointer b)
   return -g_strcmp0 ((*(HistoryItem *const *) a)->hlc, (*(HistoryItem *const *) b)->hlc);
 }
 
-/* "Placement: Start 1 Sep 2026, Provider Bäckgården" for one logged change. */
+/* "Placement: Start “1 Sep 2026”, Provider “Bäckgården”" for one logged
+ * change. */
 static HistoryItem *
 history_item (const char *json)
 {
@@ -1587,8 +1588,12 @@ history_item (const char *json)
           entity->valuestring, field->string, cJSON_GetObjectItemCaseSensitive (field, "value"));
       if (g_utf8_strlen (value, -1) > 60)
         strcpy (g_utf8_offset_to_pointer (value, 57), "…");
-      g_string_append_printf (what, "%s%s %s", n++ ? ", " : "",
-                              ob_case_field_label (entity->valuestring, field->string), value);
+      g_autofree char *pair
+          /* Translators: a field and its new value in a case's history,
+           * "Given name “Saga”" (Swedish quotes: ”Saga”). */
+          = g_strdup_printf (_ ("%s “%s”"),
+                             ob_case_field_label (entity->valuestring, field->string), value);
+      g_string_append_printf (what, "%s%s", n++ ? ", " : "", pair);
     }
   item = g_new0 (HistoryItem, 1);
   item->hlc = g_strdup (hlc->valuestring);
