@@ -62,10 +62,12 @@ update_sync_indicator (ObApplication *self)
     return;
   ob_sync_controller_describe (self->sync, &icon, &label, &tooltip);
   ob_window_set_sync_status (self->window, icon, label, tooltip);
-  /* A round that failed says so until the next one ends otherwise (synced,
-   * offline): then its toast would tell what is no longer true. */
-  ObSyncState state = ob_sync_controller_get_state (self->sync);
-  if (self->failure && state != OB_SYNC_STATE_ERROR && state != OB_SYNC_STATE_SYNCING)
+  /* A round that failed says so until a later one ends without an error
+   * (synced, or offline for want of a network): then its toast would tell
+   * what is no longer true. A failure that leaves the state offline (the
+   * keyring could not be read) keeps its error, and its toast. */
+  if (self->failure && ob_sync_controller_get_state (self->sync) != OB_SYNC_STATE_SYNCING
+      && ob_sync_controller_get_error (self->sync) == NULL)
     adw_toast_dismiss (self->failure);
 }
 
