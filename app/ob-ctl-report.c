@@ -137,21 +137,14 @@ days_text (const ObShare *s)
   return g_strdup_printf ("%.1f / %.0f", s->mean_days, s->median_days);
 }
 
-/* Rounds to whole units so that "-0" never shows. */
-static double
-no_minus_zero (double x)
-{
-  double r = round (x);
-  return r == 0 ? 0 : r;
-}
-
 static char *
 diff_text (const ObShareDiff *d)
 {
   if (d->suppressed)
     return g_strdup ("–");
-  gboolean clear = d->low > 0 || d->high < 0;
-  return g_strdup_printf ("%+.0f pe%s", no_minus_zero (100 * d->diff), clear ? " *" : "");
+  gboolean clear = ob_share_diff_clear (d);
+  g_autofree char *points = ob_share_pp_text (100 * d->diff, clear);
+  return g_strdup_printf ("%s pe%s", points, clear ? " *" : "");
 }
 
 static char *

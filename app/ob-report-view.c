@@ -151,23 +151,17 @@ count_text (const ObShare *s)
   return g_strdup_printf (_ ("%s of %s"), n, d);
 }
 
-static double
-no_minus_zero (double x)
-{
-  double r = round (x);
-  return r == 0 ? 0 : r;
-}
-
 /* "+7 pp (−3 – +18)", with a star when the interval excludes 0. */
 static char *
 diff_text (const ObShareDiff *d)
 {
-  g_autofree char *change = NULL, *interval = NULL;
+  g_autofree char *change = NULL, *interval = NULL, *points = NULL;
 
   if (d->suppressed)
     return g_strdup ("–");
-  /* Translators: a change in percentage points ("+7 pe" in Swedish). */
-  change = g_strdup_printf (_ ("%+.0f pp"), no_minus_zero (100 * d->diff));
+  points = ob_share_pp_text (100 * d->diff, ob_share_diff_clear (d));
+  /* Translators: a change in percentage points, "+7" ("+7 pe" in Swedish). */
+  change = g_strdup_printf (_ ("%s pp"), points);
   interval = ob_share_diff_interval_text (d);
   return g_strdup_printf ("%s (%s)%s", change, interval, ob_share_diff_clear (d) ? " *" : "");
 }

@@ -980,11 +980,13 @@ ob_share_diff_clear (const ObShareDiff *d)
   return !d->suppressed && (d->low > 0 || d->high < 0);
 }
 
-static char *
-bound_text (double pp, gboolean clear)
+char *
+ob_share_pp_text (double pp, gboolean clear)
 {
-  if (clear && round (pp) == 0)
-    return g_strdup_printf (round (pp * 10) != 0 ? "%+.1f" : "%+.2f", pp);
+  if (clear)
+    for (int decimals = 0; decimals <= 4; decimals++)
+      if (round (pp * pow (10, decimals)) != 0)
+        return g_strdup_printf ("%+.*f", decimals, pp);
   return g_strdup_printf ("%+.0f", round (pp) == 0 ? 0 : round (pp));
 }
 
@@ -992,8 +994,8 @@ char *
 ob_share_diff_interval_text (const ObShareDiff *d)
 {
   gboolean clear = ob_share_diff_clear (d);
-  g_autofree char *low = bound_text (100 * d->low, clear);
-  g_autofree char *high = bound_text (100 * d->high, clear);
+  g_autofree char *low = ob_share_pp_text (100 * d->low, clear);
+  g_autofree char *high = ob_share_pp_text (100 * d->high, clear);
   return g_strdup_printf ("%s – %s", low, high);
 }
 

@@ -120,10 +120,14 @@ typedef struct
 /* Whether the difference is more than chance: its interval excludes 0. */
 gboolean ob_share_diff_clear (const ObShareDiff *d);
 
-/* The interval of @d in percentage points, as "−27 – −1": whole points,
- * unless the interval excludes 0 and a bound would round to 0; that one is
- * given to a tenth, or a hundredth, so that it shows why ("+0.3 – +22").
- * In the locale's numbers. */
+/* @pp percentage points as shown, signed: whole points, unless @clear (the
+ * interval excludes 0) and they would round to 0; then with as many
+ * decimals (up to 4) as show them apart from 0 ("+0.3"). In the locale's
+ * numbers. */
+char *ob_share_pp_text (double pp, gboolean clear);
+
+/* The interval of @d in percentage points, as "-27 – -1", each bound as
+ * ob_share_pp_text() gives it ("+0.3 – +22" for a clear change). */
 char *ob_share_diff_interval_text (const ObShareDiff *d);
 
 /* One row of the report: a group (a value of each breakdown, or a margin)

@@ -599,9 +599,25 @@ test_diff_interval_text (void **state)
     { { FALSE, 0.11, 0.003, 0.221 }, TRUE, "+0.3 – +22" },
     { { FALSE, -0.14, -0.28, -0.0012 }, TRUE, "-28 – -0.1" },
     { { FALSE, -0.14, -0.28, -0.0004 }, TRUE, "-28 – -0.04" },
+    { { FALSE, 0.004, 0.00003, 0.008 }, TRUE, "+0.003 – +1" },
     { { FALSE, 0.05, -0.004, 0.10 }, FALSE, "+0 – +10" },
     { { TRUE, 0.11, 0.003, 0.221 }, FALSE, NULL },
   };
+  static const struct
+  {
+    double pp;
+    gboolean clear;
+    const char *text;
+  } points[] = {
+    { 7.4, TRUE, "+7" },     { 0.4, TRUE, "+0.4" },    { 0.4, FALSE, "+0" },
+    { -0.4, FALSE, "+0" },   { -0.04, TRUE, "-0.04" }, { 0.003, TRUE, "+0.003" },
+    { -12.6, FALSE, "-13" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autofree char *text = ob_share_pp_text (points[i].pp, points[i].clear);
+      assert_string_equal (text, points[i].text);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       assert_int_equal (ob_share_diff_clear (&cases[i].diff), cases[i].clear);
