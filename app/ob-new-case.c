@@ -264,3 +264,13 @@ ob_new_case_message (GtkWindow *dialog)
   NewCase *nc = g_object_get_data (G_OBJECT (dialog), "ob-new-case");
   return gtk_widget_get_visible (GTK_WIDGET (nc->error)) ? gtk_label_get_label (nc->error) : NULL;
 }
+
+GtkEditable *
+ob_new_case_get_field (GtkWindow *dialog, const char *field)
+{
+  NewCase *nc = g_object_get_data (G_OBJECT (dialog), "ob-new-case");
+  for (guint i = 0; i < N_TEXT_FIELDS; i++)
+    if (g_strcmp0 (nc->text[i].field, field) == 0)
+      return GTK_EDITABLE (nc->text[i].row);
+  return NULL;
+}

@@ -29,6 +29,9 @@ gboolean ob_new_case_fill (GtkWindow *dialog,
  * or NULL when it shows none (for tests). */
 const char *ob_new_case_field_message (GtkWindow *dialog, const char *field);
 
+/* The entry of @field (for tests), or NULL. */
+GtkEditable *ob_new_case_get_field (GtkWindow *dialog, const char *field);
+
 /* The message under the form (what the store refused), or NULL. */
 const char *ob_new_case_message (GtkWindow *dialog);
 
