@@ -856,6 +856,12 @@ ob_window_get_list_title (ObWindow *self)
   return self->list_title;
 }
 
+AdwWindowTitle *
+ob_window_get_case_title (ObWindow *self)
+{
+  return self->case_title;
+}
+
 GListModel *
 ob_window_get_case_model (ObWindow *self)
 {

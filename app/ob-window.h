@@ -23,6 +23,8 @@ GtkListView *ob_window_get_list_view (ObWindow *window);
 GtkSearchEntry *ob_window_get_search_entry (ObWindow *window);
 /* The title above the case list; its subtitle counts the cases shown. */
 AdwWindowTitle *ob_window_get_list_title (ObWindow *window);
+/* The title above the open case: the young person's name as listed. */
+AdwWindowTitle *ob_window_get_case_title (ObWindow *window);
 /* What the list title's tooltip says (why its count has a "+"), or NULL
  * when it has none. */
 const char *ob_window_get_list_hint (ObWindow *window);

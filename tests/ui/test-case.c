@@ -554,12 +554,15 @@ test_conflict (void **state)
     const char *shown = ob_entity_get_string (c, "given_name");
     guint position
         = ob_case_list_find (OB_CASE_LIST (ob_window_get_case_model (f->window)), case_id);
+    assert_int_not_equal (position, G_MAXUINT);
     g_autoptr (ObCaseItem) item
         = g_list_model_get_item (ob_window_get_case_model (f->window), position);
     assert_string_equal (gtk_editable_get_text (GTK_EDITABLE (
                              ob_case_view_find_field (view, "case", case_id, "given_name"))),
                          shown);
     assert_true (g_str_has_prefix (ob_case_item_get_name (item), shown));
+    assert_true (g_str_has_prefix (
+        adw_window_title_get_title (ob_window_get_case_title (f->window)), shown));
   }
   GtkWidget *banner = ob_case_view_get_banner (view);
   assert_true (gtk_widget_get_visible (banner));
