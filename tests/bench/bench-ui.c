@@ -675,6 +675,22 @@ announce_window_manager (void)
   if (dpy == NULL)
     return NULL;
   Window root = DefaultRootWindow (dpy);
+  /* A display that has one (a desktop, not Xvfb) keeps its own. */
+  {
+    Atom type = None;
+    int format = 0;
+    unsigned long items = 0, after = 0;
+    unsigned char *data = NULL;
+    XGetWindowProperty (dpy, root, XInternAtom (dpy, "_NET_SUPPORTING_WM_CHECK", False), 0, 1,
+                        False, XA_WINDOW, &type, &format, &items, &after, &data);
+    if (data)
+      XFree (data);
+    if (type == XA_WINDOW && items > 0)
+      {
+        XCloseDisplay (dpy);
+        return NULL;
+      }
+  }
   Window check = XCreateSimpleWindow (dpy, root, -1, -1, 1, 1, 0, 0, 0);
   Atom supporting = XInternAtom (dpy, "_NET_SUPPORTING_WM_CHECK", False);
   Atom supported = XInternAtom (dpy, "_NET_SUPPORTED", False);
@@ -819,8 +835,10 @@ main (int argc, char **argv)
   Display *wm = bare_x ? NULL : announce_window_manager ();
   if (wm)
     printf ("(a window manager announced on the display, as on a desktop; --bare-x: none)\n");
-  else
+  else if (bare_x)
     printf ("(no window manager on the display: GTK asks the X server on every frame)\n");
+  else
+    printf ("(the display's own window manager, or none: bench-ui announced none)\n");
   int status = measure (empty_dir, store_dir, cases, runs);
   if (wm)
     withdraw_window_manager (wm);
