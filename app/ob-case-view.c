@@ -1584,15 +1584,19 @@ history_item (const char *json)
           = ob_schema_field (ob_schema_entity (entity->valuestring), field->string);
       if (def && def->kind == OB_KIND_REF)
         continue; /* links say nothing to a reader */
-      g_autofree char *value = ob_case_value_text (
-          entity->valuestring, field->string, cJSON_GetObjectItemCaseSensitive (field, "value"));
+      const cJSON *new_value = cJSON_GetObjectItemCaseSensitive (field, "value");
+      g_autofree char *value = ob_case_value_text (entity->valuestring, field->string, new_value);
       if (g_utf8_strlen (value, -1) > 60)
         strcpy (g_utf8_offset_to_pointer (value, 57), "…");
-      g_autofree char *pair
-          /* Translators: a field and its new value in a case's history,
-           * "Given name “Saga”" (Swedish quotes: ”Saga”). */
-          = g_strdup_printf (_ ("%s “%s”"),
-                             ob_case_field_label (entity->valuestring, field->string), value);
+      const char *label = ob_case_field_label (entity->valuestring, field->string);
+      g_autofree char *pair = NULL;
+      /* A cleared field reads "Phone –", not as if "–" had been typed. */
+      if (new_value == NULL || cJSON_IsNull (new_value))
+        pair = g_strdup_printf ("%s %s", label, value);
+      else
+        /* Translators: a field and its new value in a case's history,
+         * "Given name “Saga”" (Swedish quotes: ”Saga”). */
+        pair = g_strdup_printf (_ ("%s “%s”"), label, value);
       g_string_append_printf (what, "%s%s", n++ ? ", " : "", pair);
     }
   item = g_new0 (HistoryItem, 1);
